@@ -1,0 +1,73 @@
+"""The customer self-service portal."""
+import os
+
+from flask import Flask
+
+from .config import load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the portal application."""
+    app = Flask(__name__, instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or None)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    from . import cli, errors, helpers, i18n, security, views
+
+    register_extensions(app)
+    i18n.register_i18n(app)
+    security.register_security(app)
+    views.register_blueprints(app)
+    errors.register_errorhandlers(app)
+    helpers.register_template_helpers(app)
+    cli.register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (tables must be known before migrate binds)
+    from .extensions import csrf, db, limiter, login, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login.init_app(app)
+    with app.app_context():
+        _tune_sqlite(db.engine)
+    login.login_view = "auth.login"
+    login.session_protection = "basic"
+
+    @login.user_loader
+    def load_user(user_id: str):
+        from .models import User
+
+        uid, _, token = user_id.partition(":")
+        if not uid.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(uid))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+
+def _tune_sqlite(engine) -> None:
+    """Turn on foreign keys and let SQLAlchemy, not pysqlite, begin transactions (for savepoints)."""
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,6 @@
+"""JSON API for the store's back office (bearer tokens)."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from . import views  # noqa: E402,F401

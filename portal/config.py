@@ -1,0 +1,83 @@
+"""Configuration read from the environment when the app is created."""
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment lacks something production cannot do without."""
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "portal.db")
+    # Plain postgres:// URLs (Heroku-style) select psycopg 3 explicitly.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(instance_path: str, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if production:
+        raise ConfigError("SECRET_KEY must be set in production.")
+    # Development: keep one random key per instance so sessions survive restarts.
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    return key
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the config mapping from environment variables."""
+    production = os.environ.get("PORTAL_ENV", "development") == "production"
+    https = os.environ.get("PORTAL_HTTPS", "1" if production else "0") == "1"
+    redis_url = os.environ.get("REDIS_URL", "").strip()
+    db_url = _database_url(instance_path)
+    engine_options = {"pool_pre_ping": True}
+    return {
+        "PORTAL_ENV": "production" if production else "development",
+        "SECRET_KEY": _secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "FORCE_HTTPS": https,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "pt_BR",
+        "BABEL_DEFAULT_TIMEZONE": "America/Sao_Paulo",
+        "LANGUAGES": ["pt_BR", "en"],
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
+        "REDIS_URL": redis_url,
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if production else "file"),
+        "MAIL_DIR": os.path.join(instance_path, "mail"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Portal <no-reply@localhost>"),
+        "LOGIN_LINK_HOURS": int(os.environ.get("LOGIN_LINK_HOURS", "24")),
+        "CORREIOS_BASE_URL": os.environ.get("CORREIOS_BASE_URL", ""),
+        "CORREIOS_USER": os.environ.get("CORREIOS_USER", ""),
+        "CORREIOS_ACCESS_CODE": os.environ.get("CORREIOS_ACCESS_CODE", ""),
+        "CORREIOS_CONTRACT_CARD": os.environ.get("CORREIOS_CONTRACT_CARD", ""),
+        "CORREIOS_CACHE_MINUTES": int(os.environ.get("CORREIOS_CACHE_MINUTES", "30")),
+        "CORREIOS_CONNECT_TIMEOUT": float(os.environ.get("CORREIOS_CONNECT_TIMEOUT", "3")),
+        "CORREIOS_READ_TIMEOUT": float(os.environ.get("CORREIOS_READ_TIMEOUT", "6")),
+        "ORDERS_PER_PAGE": 10,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

@@ -1,0 +1,6 @@
+"""The buyer's portal: orders, timeline, tracking."""
+from flask import Blueprint
+
+bp = Blueprint("customer", __name__)
+
+from . import views  # noqa: E402,F401

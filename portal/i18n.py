@@ -1,0 +1,33 @@
+"""Language and time-zone selection."""
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+
+from .extensions import babel
+
+
+def select_locale() -> str:
+    """Pick the language: explicit choice, the user's own, the browser's, else pt_BR."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in languages:
+        return user_locale
+    match = request.accept_languages.best_match([lang.replace("_", "-") for lang in languages])
+    if match:
+        return match.replace("-", "_")
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """Use the store's time zone for every date shown."""
+    if "store_tz" not in g:
+        from .models import StoreSettings
+
+        g.store_tz = StoreSettings.get().timezone
+    return g.store_tz
+
+
+def register_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -1,0 +1,100 @@
+"""Orders, their items and their append-only status history."""
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .channels import Channel
+from .statuses import OrderStatus
+from .users import User
+
+Money = Numeric(12, 2)
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_customer_placed", "customer_id", "placed_at"),
+        Index("ix_orders_marketplace_number", "marketplace_order_number"),
+        Index("ix_orders_delivery_number", "delivery_number"),
+        Index("ix_orders_status", "status_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), index=True)
+    marketplace_order_number: Mapped[str | None] = mapped_column(String(80))
+    delivery_number: Mapped[str | None] = mapped_column(String(80))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status_id: Mapped[int] = mapped_column(ForeignKey("order_statuses.id"))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipping_code: Mapped[str | None] = mapped_column(String(2048))
+    carrier: Mapped[str | None] = mapped_column(String(100))
+    payment_method: Mapped[str | None] = mapped_column(String(100))
+    currency: Mapped[str] = mapped_column(String(3), default="BRL")
+    subtotal: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    shipping_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    discount_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    invoice_number: Mapped[str | None] = mapped_column(String(40))
+    invoice_key: Mapped[str | None] = mapped_column(String(44))
+    invoice_url: Mapped[str | None] = mapped_column(String(2048))
+    delivery_address: Mapped[dict | None] = mapped_column(JSON)
+    billing_address: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    channel: Mapped[Channel] = relationship()
+    customer: Mapped[User] = relationship()
+    status: Mapped[OrderStatus] = relationship()
+    items: Mapped[list["OrderItem"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.position"
+    )
+    history: Mapped[list["OrderStatusChange"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderStatusChange.id"
+    )
+
+    @property
+    def has_invoice_link(self) -> bool:
+        return self.paid_at is not None and bool(self.invoice_url)
+
+
+class OrderItem(db.Model):
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    sku: Mapped[str] = mapped_column(String(80), default="")
+    name: Mapped[str] = mapped_column(String(300))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+
+    order: Mapped[Order] = relationship(back_populates="items")
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class OrderStatusChange(db.Model):
+    """One row per status change; never updated or deleted."""
+
+    __tablename__ = "order_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    from_status_id: Mapped[int | None] = mapped_column(ForeignKey("order_statuses.id"))
+    to_status_id: Mapped[int] = mapped_column(ForeignKey("order_statuses.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str | None] = mapped_column(Text)
+
+    order: Mapped[Order] = relationship(back_populates="history")
+    from_status: Mapped[OrderStatus | None] = relationship(foreign_keys=[from_status_id])
+    to_status: Mapped[OrderStatus] = relationship(foreign_keys=[to_status_id])

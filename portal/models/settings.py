@@ -1,0 +1,57 @@
+"""Store-wide settings, trusted tracking hosts and cached tracking histories."""
+from datetime import datetime
+
+from sqlalchemy import JSON, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+DEFAULT_PRIMARY = "#0b5cad"
+DEFAULT_ACCENT = "#0a7d4f"
+
+
+class StoreSettings(db.Model):
+    """The single row of store-wide settings (id 1)."""
+
+    __tablename__ = "store_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_name: Mapped[str] = mapped_column(String(120), default="Loja Exemplo")
+    support_email: Mapped[str] = mapped_column(String(254), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")
+    country: Mapped[str] = mapped_column(String(2), default="BR")
+    state: Mapped[str] = mapped_column(String(3), default="SP")
+    default_locale: Mapped[str] = mapped_column(String(10), default="pt_BR")
+    primary_color: Mapped[str] = mapped_column(String(7), default=DEFAULT_PRIMARY)
+    accent_color: Mapped[str] = mapped_column(String(7), default=DEFAULT_ACCENT)
+
+    @classmethod
+    def get(cls) -> "StoreSettings":
+        """Return the settings row, or unsaved defaults when there is none yet."""
+        return db.session.get(cls, 1) or cls(id=1)
+
+
+class TrustedHost(db.Model):
+    """A host whose https tracking pages may be shown inside the portal."""
+
+    __tablename__ = "trusted_hosts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host: Mapped[str] = mapped_column(String(253), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @classmethod
+    def all_hosts(cls) -> list[str]:
+        return list(db.session.scalars(db.select(cls.host).order_by(cls.host)))
+
+
+class TrackingSnapshot(db.Model):
+    """The last Correios history fetched for a code, shared by every process."""
+
+    __tablename__ = "tracking_snapshots"
+
+    code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    events: Mapped[list | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,73 @@
+"""Order statuses, their types, and the rules for which status may follow which."""
+import enum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class StatusType(enum.StrEnum):
+    in_progress = "in_progress"
+    completed = "completed"
+    cancelled = "cancelled"
+
+    @property
+    def label(self):
+        return STATUS_TYPE_LABELS[self]
+
+
+STATUS_TYPE_LABELS = {
+    StatusType.in_progress: _l("In progress"),
+    StatusType.completed: _l("Completed"),
+    StatusType.cancelled: _l("Cancelled"),
+}
+
+FINALIZADO = "FINALIZADO"
+
+# Built-in statuses every store has, with their fixed types.
+BUILTIN_STATUSES = (
+    ("AGUARDANDO PAGAMENTO", StatusType.in_progress),
+    ("A ENVIAR", StatusType.in_progress),
+    ("ENVIADO", StatusType.in_progress),
+    (FINALIZADO, StatusType.completed),
+    ("CANCELADO", StatusType.cancelled),
+)
+
+
+class OrderStatus(db.Model):
+    __tablename__ = "order_statuses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    # None for an additional status the merchant has not typed yet; it counts as in progress.
+    type: Mapped[StatusType | None] = mapped_column(Enum(StatusType, native_enum=False, length=20))
+    is_builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @property
+    def effective_type(self) -> StatusType:
+        return self.type or StatusType.in_progress
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.name == FINALIZADO or self.type is StatusType.completed
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.type is StatusType.cancelled
+
+
+class StatusRule(db.Model):
+    """Allows an order in `from_status` to move to `to_status`."""
+
+    __tablename__ = "status_rules"
+    __table_args__ = (UniqueConstraint("from_status_id", "to_status_id", name="uq_status_rules_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_status_id: Mapped[int] = mapped_column(ForeignKey("order_statuses.id", ondelete="CASCADE"), index=True)
+    to_status_id: Mapped[int] = mapped_column(ForeignKey("order_statuses.id", ondelete="CASCADE"))
+
+    from_status: Mapped[OrderStatus] = relationship(foreign_keys=[from_status_id])
+    to_status: Mapped[OrderStatus] = relationship(foreign_keys=[to_status_id])

@@ -1,0 +1,1 @@
+"""Domain verbs. They flush, never commit, and raise DomainError subclasses."""
