@@ -1,5 +1,5 @@
 """Language and time-zone selection."""
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from .extensions import babel
@@ -8,6 +8,8 @@ from .extensions import babel
 def select_locale() -> str:
     """Pick the language: explicit choice, the user's own, the browser's, else pt_BR."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -22,6 +24,8 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     """Use the store's time zone for every date shown."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if "store_tz" not in g:
         from .models import StoreSettings
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from urllib.parse import quote, urlsplit
 
 from trackers.s10 import parse_s10, public_tracking_url
@@ -63,7 +63,7 @@ _PATH_SAFE = "/:@!$&()*+,;=-._~%"
 _QUERY_SAFE = _PATH_SAFE + "?"
 
 
-class TrackingKind(str, Enum):
+class TrackingKind(StrEnum):
     """How the portal offers a tracking value."""
 
     correios = "correios"

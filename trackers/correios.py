@@ -203,9 +203,12 @@ def _parse_objects(data: Any, code: str) -> list[TrackingEvent]:
         return []
     if not isinstance(events, list):
         raise CorreiosBadResponse("Correios API answered with malformed events")
-    parsed = [_parse_event(event) for event in events]
-    # Naive and aware times cannot be compared directly; both stand for Brazil time when naive.
-    return sorted(parsed, key=lambda e: e.when if e.when.tzinfo else e.when.replace(tzinfo=BRAZIL_TZ), reverse=True)
+    return sorted((_parse_event(event) for event in events), key=_newest_first, reverse=True)
+
+
+def _newest_first(event: TrackingEvent) -> datetime:
+    """Return the event's time as an aware datetime, since naive and aware times cannot be compared."""
+    return event.when if event.when.tzinfo else event.when.replace(tzinfo=BRAZIL_TZ)
 
 
 def _parse_event(event: Any) -> TrackingEvent:

@@ -40,7 +40,7 @@ def check_digit(serial: str) -> int:
     """Return the S10 check digit for an eight-digit serial."""
     if not (isinstance(serial, str) and len(serial) == 8 and serial.isascii() and serial.isdigit()):
         raise ValueError("serial must be exactly eight ASCII digits")
-    remainder = sum(int(digit) * weight for digit, weight in zip(serial, _WEIGHTS)) % 11
+    remainder = sum(int(digit) * weight for digit, weight in zip(serial, _WEIGHTS, strict=True)) % 11
     if remainder == 0:
         return 5
     if remainder == 1:

@@ -17,7 +17,7 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 def normalise_email(email: str, field: str = "email") -> str:
     """Return the e-mail address lower-cased, or raise ValidationError."""
     try:
-        info = validate_email(str(email or "").strip(), check_deliverability=False)
+        info = validate_email(str(email or "").strip(), check_deliverability=False, test_environment=True)
     except EmailNotValidError:
         raise ValidationError(_l("Enter a valid e-mail address."), field=field) from None
     return info.normalized.lower()

@@ -56,18 +56,18 @@ def make_client(server, **kwargs):
     return CorreiosClient(server.url_for(""), "loja", SECRET, "0067599079", **kwargs)
 
 
-def expect_auth(server, expires=FAR_FUTURE, token="tok-1"):
+def expect_auth(server, expires=FAR_FUTURE, issued="tok-1"):
     server.expect_request(
         AUTH_PATH, method="POST", headers={"Authorization": BASIC}, json={"numero": "0067599079"}
-    ).respond_with_json({"token": token, "expiraEm": expires}, status=201)
+    ).respond_with_json({"token": issued, "expiraEm": expires}, status=201)
 
 
-def expect_objects(server, payload, status=200, token="tok-1"):
+def expect_objects(server, payload, status=200, bearer="tok-1"):
     server.expect_request(
         OBJECTS_PATH,
         method="GET",
         query_string={"resultado": "T"},
-        headers={"Authorization": f"Bearer {token}"},
+        headers={"Authorization": f"Bearer {bearer}"},
     ).respond_with_json(payload, status=status)
 
 
@@ -205,12 +205,18 @@ def test_rejected_credentials_do_not_leak_the_access_code(httpserver):
 
 @pytest.mark.parametrize(
     ("auth_status", "objects_status", "error"),
-    [(500, 200, CorreiosUnavailable), (200, 500, CorreiosUnavailable), (200, 503, CorreiosUnavailable),
-     (200, 404, CorreiosError), (200, 400, CorreiosError), (400, 200, CorreiosError)],
+    [
+        (500, 200, CorreiosUnavailable),
+        (200, 500, CorreiosUnavailable),
+        (200, 503, CorreiosUnavailable),
+        (200, 404, CorreiosError),
+        (200, 400, CorreiosError),
+        (400, 200, CorreiosError),
+    ],
 )
 def test_http_errors(httpserver, auth_status, objects_status, error):
-    httpserver.expect_request(AUTH_PATH).respond_with_json({"token": "tok-1", "expiraEm": FAR_FUTURE},
-                                                          status=auth_status)
+    token = {"token": "tok-1", "expiraEm": FAR_FUTURE}
+    httpserver.expect_request(AUTH_PATH).respond_with_json(token, status=auth_status)
     expect_objects(httpserver, {"objetos": [{"codObjeto": CODE, "eventos": EVENTS}]}, status=objects_status)
     with pytest.raises(error):
         make_client(httpserver).fetch_events(CODE)
@@ -254,18 +260,27 @@ def test_wrong_shape(httpserver, payload):
         make_client(httpserver).fetch_events(CODE)
 
 
-@pytest.mark.parametrize("when", [None, 20261120, "", "20/11/2026 14:32", "2026-13-01T00:00:00", "ontem", "x" * 500])
+@pytest.mark.parametrize(
+    "when", [None, 20261120, "", "20/11/2026 14:32", "2026-13-01T00:00:00", "ontem", "x" * 500]
+)
 def test_bad_date(httpserver, when):
+    event = {**EVENTS[0], "dtHrCriado": when}
     expect_auth(httpserver)
-    expect_objects(httpserver, {"objetos": [{"codObjeto": CODE, "eventos": [{**EVENTS[0], "dtHrCriado": when}]}]})
+    expect_objects(httpserver, {"objetos": [{"codObjeto": CODE, "eventos": [event]}]})
     with pytest.raises(CorreiosBadResponse):
         make_client(httpserver).fetch_events(CODE)
 
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"token": ""}, {"token": None, "expiraEm": FAR_FUTURE}, {"token": "t"}, {"token": "t", "expiraEm": "amanhã"},
-     ["token"]],
+    [
+        {},
+        {"token": ""},
+        {"token": None, "expiraEm": FAR_FUTURE},
+        {"token": "t"},
+        {"token": "t", "expiraEm": "amanhã"},
+        ["token"],
+    ],
 )
 def test_bad_token_answer(httpserver, payload):
     httpserver.expect_request(AUTH_PATH).respond_with_json(payload)
@@ -363,4 +378,4 @@ def test_standin_rejects_wrong_credentials(standin):
 
 def test_standin_binds_only_to_loopback():
     with pytest.raises(ValueError):
-        start_in_thread("0.0.0.0")
+        start_in_thread("0.0.0.0")  # noqa: S104 - proves the stand-in refuses it
