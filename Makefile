@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg lint translations clean
+.PHONY: run test test-pg lint translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(VENV)/.runtime $@
 
 translations:
-	$(BIN)/pybabel compile -q -d portal/translations -f
+	$(BIN)/pybabel compile -d portal/translations -f > /dev/null
 
 run: $(VENV)/.runtime translations
 	$(BIN)/flask db upgrade
@@ -38,3 +38,8 @@ lint: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Refresh the catalogs after changing user-facing strings (then translate portal/translations/pt_BR).
+messages: $(VENV)/.dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
