@@ -1,0 +1,97 @@
+"""Who reaches which buyer-side page: every auth and customer route, for every role.
+
+The routes are read from app.url_map, so a new route of these blueprints is checked as soon as it exists;
+a route whose URL needs an argument this table does not know fails loudly until the table learns it.
+"""
+import pytest
+
+from portal.models import Role
+from portal.services import tracking
+
+pytestmark = pytest.mark.db
+
+BLUEPRINTS = ("customer", "auth")
+PERSONAS = ("anonymous", "owner", "other_customer", "agent", "operator", "admin")
+LOGIN_REDIRECT = "login"
+
+# Endpoint -> persona -> expected answer to GET; personas left out get the blueprint's default.
+EXPECTED = {
+    "customer.theme_css": dict.fromkeys(PERSONAS, 200),
+    "customer.index": {"anonymous": LOGIN_REDIRECT, **dict.fromkeys(PERSONAS[1:], "/orders")},
+    "customer.orders": {"other_customer": 200},
+    "auth.login": {"anonymous": 200, **dict.fromkeys(PERSONAS[1:], "/orders")},
+    "auth.forgot": dict.fromkeys(PERSONAS, 200),
+    "auth.set_password": dict.fromkeys(PERSONAS, 404),
+}
+
+
+def default_for(endpoint: str, persona: str, takes_order: bool):
+    """A customer page is for signed-in users; an order's pages only for its owner and the staff."""
+    if not endpoint.startswith("customer."):
+        pytest.fail(f"{endpoint} is not in the permission table; add it to EXPECTED")
+    if persona == "anonymous":
+        return LOGIN_REDIRECT
+    if persona == "other_customer" and takes_order:
+        return 404
+    return 200
+
+
+@pytest.fixture
+def world(app, factory, monkeypatch):
+    monkeypatch.setitem(app.config, "CORREIOS_BASE_URL", "")
+    tracking._client.cache_clear()
+    owner = factory.user()
+    order = factory.order(owner, status="ENVIADO", paid=True, shipped=True, shipping_code="AA123456785BR")
+    users = {"owner": owner, "other_customer": factory.user(),
+             "agent": factory.user(role=Role.agent), "operator": factory.user(role=Role.operator),
+             "admin": factory.user(role=Role.admin)}
+    return {"order": order, "users": users}
+
+
+def build_url(rule, world) -> str:
+    values = {"number": world["order"].number, "token": "not-a-real-token"}
+    unknown = set(rule.arguments) - set(values)
+    if unknown:
+        pytest.fail(f"{rule.endpoint} needs {sorted(unknown)}; teach build_url() these arguments")
+    return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
+
+
+def outcome(response):
+    if response.status_code in (301, 302, 303):
+        location = response.headers["Location"]
+        return LOGIN_REDIRECT if location.startswith("/login?next=") or location == "/login" else location
+    return response.status_code
+
+
+def rules(app):
+    found = [rule for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] in BLUEPRINTS]
+    assert {rule.endpoint for rule in found} >= {"customer.orders", "customer.order", "auth.login"}
+    return sorted(found, key=lambda rule: rule.rule)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_role_by_route_table(app, client, login, world, persona):
+    if persona != "anonymous":
+        login(world["users"][persona])
+    mismatches = []
+    for rule in rules(app):
+        url = build_url(rule, world)
+        if "GET" not in rule.methods:
+            got = outcome(client.get(url))
+            if got != 405:
+                mismatches.append((rule.endpoint, "GET on a POST-only route", got))
+            continue
+        expected = EXPECTED.get(rule.endpoint, {}).get(persona)
+        if expected is None:
+            expected = default_for(rule.endpoint, persona, "number" in rule.arguments)
+        got = outcome(client.get(url))
+        if got != expected:
+            mismatches.append((rule.endpoint, expected, got))
+    assert mismatches == []
+
+
+def test_post_only_routes_refuse_a_post_without_csrf(app, client, login, world):
+    login(world["users"]["owner"])
+    for rule in rules(app):
+        if "POST" in rule.methods and "GET" not in rule.methods:
+            assert client.post(build_url(rule, world)).status_code == 400, rule.endpoint
