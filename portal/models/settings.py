@@ -1,7 +1,7 @@
 """Store-wide settings, trusted tracking hosts and cached tracking histories."""
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, Boolean, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -25,6 +25,20 @@ class StoreSettings(db.Model):
     default_locale: Mapped[str] = mapped_column(String(10), default="pt_BR")
     primary_color: Mapped[str] = mapped_column(String(7), default=DEFAULT_PRIMARY)
     accent_color: Mapped[str] = mapped_column(String(7), default=DEFAULT_ACCENT)
+    # On by default so that an existing store keeps working; the merchant area shows what is still missing.
+    portal_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    old_portal_url: Mapped[str] = mapped_column(String(2048), default="", server_default="")
+    # Compare-and-set counter: a form saves only if nobody saved since it was rendered.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    statuses_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rules_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def rules_need_review(self) -> bool:
+        """Tell whether the status rules were never reviewed, or not since the statuses last changed."""
+        if self.rules_reviewed_at is None:
+            return True
+        return self.statuses_changed_at is not None and self.rules_reviewed_at < self.statuses_changed_at
 
     @classmethod
     def get(cls) -> "StoreSettings":

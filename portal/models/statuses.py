@@ -2,7 +2,7 @@
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,6 +36,10 @@ BUILTIN_STATUSES = (
 )
 
 
+# Built-in statuses an order holds before its parcel leaves the store.
+BEFORE_SHIPPING_BUILTINS = frozenset({"AGUARDANDO PAGAMENTO", "A ENVIAR"})
+
+
 class OrderStatus(db.Model):
     __tablename__ = "order_statuses"
 
@@ -45,6 +49,10 @@ class OrderStatus(db.Model):
     type: Mapped[StatusType | None] = mapped_column(Enum(StatusType, native_enum=False, length=20))
     is_builtin: Mapped[bool] = mapped_column(Boolean, default=False)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False: buyers see the order only through the timeline, never this status's own name.
+    shown_to_customer: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Set by the merchant on an additional status that orders only reach once the parcel left.
+    after_shipping: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def effective_type(self) -> StatusType:
@@ -57,6 +65,13 @@ class OrderStatus(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.type is StatusType.cancelled
+
+    @property
+    def is_before_shipping(self) -> bool:
+        """Tell whether an order in this status has normally not been shipped yet."""
+        if self.is_builtin:
+            return self.name in BEFORE_SHIPPING_BUILTINS
+        return self.effective_type is StatusType.in_progress and not self.after_shipping
 
 
 class StatusRule(db.Model):

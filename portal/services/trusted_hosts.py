@@ -1,7 +1,12 @@
 """Verbs on the list of trusted tracking hosts."""
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+import trackers
 
 from ..extensions import db
 from ..models import TrustedHost
@@ -43,3 +48,61 @@ def remove_trusted_host(value: str) -> bool:
     db.session.delete(trusted)
     db.session.flush()
     return True
+
+
+def host_from_input(value: str) -> tuple[str, bool]:
+    """Return the host a merchant typed or pasted, and whether it was taken out of a longer link."""
+    text = str(value or "").strip()
+    reduced = False
+    if "://" in text:
+        try:
+            parts = urlsplit(text)
+            hostname = parts.hostname or ""
+        except ValueError:
+            parts, hostname = None, ""
+        if parts is None or parts.scheme.lower() not in ("http", "https") or parts.username is not None:
+            raise ValidationError(_l("This link has no usable host name; enter only the host, such as "
+                                     "rastreio.example.com."), field="host")
+        text, reduced = hostname, True
+    if "*" in text:
+        raise ValidationError(_l("Wildcards are not allowed: add each host name on its own."), field="host")
+    if any(ch in text for ch in "/?#@"):
+        raise ValidationError(_l("Enter the host name only, without a path."), field="host")
+    if ":" in text and not _is_ip(text.strip("[]")):
+        raise ValidationError(_l("Enter the host name only, without a port."), field="host")
+    if _is_ip(text.strip("[]")):
+        raise ValidationError(_l("IP addresses are not allowed; enter a host name."), field="host")
+    return normalise_host(text), reduced
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def explain(value: str, hosts) -> tuple[trackers.TrackingLink, str]:
+    """Classify a shipping code or link as the order page will, and say why in the user's language."""
+    link = trackers.classify(value, hosts)
+    s10 = trackers.parse_s10(str(value or "").strip())
+    if s10 is not None:
+        if s10.valid:
+            return link, _("A Correios code with a correct check digit: buyers get the Correios tracking history.")
+        return link, _("This looks like a Correios code, but its check digit is wrong, so no tracking link is "
+                       "shown.")
+    if link.kind is trackers.TrackingKind.embed:
+        host = urlsplit(link.url).hostname
+        return link, _("An https link on the trusted host %(host)s: it opens inside the portal.", host=host)
+    if link.kind is trackers.TrackingKind.new_tab:
+        parts = urlsplit(link.url)
+        if parts.hostname not in set(hosts):
+            return link, _("The host %(host)s is not on the trusted list, so the link opens in a new tab.",
+                           host=parts.hostname)
+        if parts.scheme != "https":
+            return link, _("The host is trusted, but the link is not https; only https pages open inside the "
+                           "portal, so it opens in a new tab.")
+        return link, _("The link uses a non-standard port, so it opens in a new tab.")
+    return link, _("Neither a valid Correios code nor a well-formed web link: the code is shown as text, "
+                   "without a tracking link.")

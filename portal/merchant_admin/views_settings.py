@@ -1,0 +1,118 @@
+"""Merchant area: the activation checklist and switch, store settings and colours."""
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..services import settings as store
+from ..services.colours import contrast_ratio, normalise_hex, passes_aa
+from ..services.errors import Conflict, DomainError
+from . import bp
+from .common import attach_error
+from .forms import ActivationForm, ColoursForm, SettingsForm, VersionedForm
+
+
+def _save(form, verb, *args, fields=()):
+    """Run a versioned save; on a conflict keep the user's values and offer the current version."""
+    try:
+        verb(current_user, form.version.data, *args)
+    except Conflict as error:
+        db.session.rollback()
+        current = store.settings_row()
+        form.version.raw_data = None
+        form.version.data = current.version
+        attach_error(form, error)
+        return {name: getattr(current, name) for name in fields}, 409
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return None, 422
+    db.session.commit()
+    return None, None
+
+
+@bp.route("/")
+def index():
+    """Show the activation checklist and the portal's on/off switch."""
+    settings = store.settings_row()
+    form = ActivationForm(version=settings.version, active="0" if settings.portal_active else "1")
+    return render_template("merchant_admin/index.html", settings=settings, checklist=store.checklist(), form=form)
+
+
+@bp.route("/activation", methods=["POST"])
+def activation():
+    """Switch the portal on (confirming open checklist items) or off."""
+    form = ActivationForm()
+    code = 400
+    if form.validate_on_submit():
+        _current, code = _save(form, store.set_portal_active, form.active.data == "1", form.confirm.data)
+        if code is None:
+            on = store.settings_row().portal_active
+            flash(_("The portal is on: buyers can use it.") if on else _("The portal is off."), "success")
+            return redirect(url_for(".index"))
+    settings = store.settings_row()
+    return render_template("merchant_admin/index.html", settings=settings, checklist=store.checklist(),
+                           form=form), code
+
+
+def _settings_form(settings) -> SettingsForm:
+    form = SettingsForm(obj=settings) if request.method == "GET" else SettingsForm()
+    form.default_locale.choices = [(code, code) for code in current_app.config["LANGUAGES"]]
+    return form
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings_page():
+    """Edit the store's name, support e-mail, time zone, holiday region, language and old portal address."""
+    form = _settings_form(store.settings_row())
+    current, code = None, 200
+    if form.validate_on_submit():
+        current, code = _save(form, store.save_store_settings, form.data, fields=store.STORE_FIELDS)
+        if code is None:
+            flash(_("Store settings saved."), "success")
+            return redirect(url_for(".settings_page"))
+    elif request.method == "POST":
+        code = 422
+    return render_template("merchant_admin/settings.html", form=form, current=current,
+                           timezones=sorted(store.timezones()), regions=store.holiday_regions()), code
+
+
+def contrast_report(primary: str, accent: str) -> list[dict]:
+    """Rate white text on the main and the accent colour against WCAG AA."""
+    report = []
+    for key, label, colour in (("primary", _("Main colour"), primary), ("accent", _("Accent colour"), accent)):
+        colour = normalise_hex(colour)
+        if colour:
+            report.append({"key": key, "label": label, "colour": colour, "ok": passes_aa(colour),
+                           "ratio": round(contrast_ratio(colour, "#ffffff"), 2)})
+    return report
+
+
+@bp.route("/colours", methods=["GET", "POST"])
+def colours():
+    """Pick the main and accent colours with a live preview and a contrast warning."""
+    settings = store.settings_row()
+    form = ColoursForm(obj=settings) if request.method == "GET" else ColoursForm()
+    current, code = None, 200
+    if form.validate_on_submit():
+        current, code = _save(form, store.save_colours, form.primary_color.data, form.accent_color.data,
+                              fields=store.COLOUR_FIELDS)
+        if code is None:
+            flash(_("Colours saved."), "success")
+            return redirect(url_for(".colours"))
+    elif request.method == "POST":
+        code = 422
+    return render_template("merchant_admin/colours.html", form=form, current=current,
+                           report=contrast_report(form.primary_color.data, form.accent_color.data)), code
+
+
+@bp.route("/colours/reset", methods=["POST"])
+def reset_colours():
+    form = VersionedForm()
+    if form.validate_on_submit():
+        _current, code = _save(form, store.reset_colours, fields=store.COLOUR_FIELDS)
+        if code is None:
+            flash(_("Colours reset to the defaults."), "success")
+            return redirect(url_for(".colours"))
+    flash(_("The colours changed meanwhile or the form expired; nothing was reset."), "error")
+    return redirect(url_for(".colours"))

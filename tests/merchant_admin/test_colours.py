@@ -1,0 +1,63 @@
+"""Colours: hex validation, contrast warnings, reset, the buyer's theme, and conflicting saves."""
+from portal.models import AuditEntry, StoreSettings
+from portal.models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
+from portal.services.colours import contrast_ratio, normalise_hex, passes_aa
+
+COLOURS = "/merchant-admin/colours"
+
+
+def test_contrast_maths():
+    assert round(contrast_ratio("#000000", "#ffffff"), 1) == 21.0
+    assert round(contrast_ratio("#767676", "#ffffff"), 2) == 4.54
+    assert passes_aa("#767676") and not passes_aa("#777777")
+    assert normalise_hex("#ABC") == "#aabbcc" and normalise_hex("red") is None and normalise_hex("#12345g") is None
+
+
+def test_save_colours_reaches_the_buyer_theme(admin_client, post, version, db, app):
+    response = post(admin_client, COLOURS, {"version": version(), "primary_color": "#7A1F5C",
+                                            "accent_color": "#1f5c7a"})
+    assert response.status_code == 302
+    settings = StoreSettings.get()
+    assert (settings.primary_color, settings.accent_color) == ("#7a1f5c", "#1f5c7a")
+    css = app.test_client().get("/theme.css").get_data(as_text=True)
+    assert "--color-primary: #7a1f5c" in css and "--color-accent: #1f5c7a" in css
+    entry = db.session.scalar(db.select(AuditEntry).filter_by(action="colours.update"))
+    assert entry.before == {"primary_color": DEFAULT_PRIMARY, "accent_color": DEFAULT_ACCENT}
+
+
+def test_invalid_colour_keeps_the_values(admin_client, post, version):
+    response = post(admin_client, COLOURS, {"version": version(), "primary_color": "blue",
+                                            "accent_color": "#1f5c7a"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="primary_color-error"' in html and "six hex digits" in html
+    assert 'value="#1f5c7a"' in html and 'value="blue"' in html
+    assert StoreSettings.get().primary_color == DEFAULT_PRIMARY
+
+
+def test_low_contrast_warns_but_saves(admin_client, post, version):
+    response = post(admin_client, COLOURS, {"version": version(), "primary_color": "#ffd700",
+                                            "accent_color": "#0a7d4f"}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert StoreSettings.get().primary_color == "#ffd700"
+    assert 'contrast__item contrast__item--low" data-contrast-for="primary"' in html
+    assert "below the 4.5:1 of WCAG AA" in html
+    assert 'contrast__item" data-contrast-for="accent"' in html
+
+
+def test_reset_to_defaults(admin_client, post, version, db):
+    post(admin_client, COLOURS, {"version": version(), "primary_color": "#111111", "accent_color": "#222222"})
+    response = post(admin_client, f"{COLOURS}/reset", {"version": version()}, page=COLOURS)
+    assert response.status_code == 302
+    assert (StoreSettings.get().primary_color, StoreSettings.get().accent_color) == (DEFAULT_PRIMARY, DEFAULT_ACCENT)
+    assert db.session.scalar(db.select(AuditEntry).filter_by(action="colours.reset")) is not None
+
+
+def test_stale_colour_form_keeps_values_and_says_changed_meanwhile(admin_client, post, version):
+    stale = version()
+    post(admin_client, COLOURS, {"version": stale, "primary_color": "#111111", "accent_color": "#222222"})
+    response = post(admin_client, COLOURS, {"version": stale, "primary_color": "#333333", "accent_color": "#444444"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "changed these settings meanwhile" in html
+    assert 'value="#333333"' in html and "data-conflict" in html and "#111111" in html
+    assert StoreSettings.get().primary_color == "#111111"
+    assert f'name="version" type="hidden" value="{stale + 1}"' in html
