@@ -1,9 +1,23 @@
 """Who may see and do what: predicates and loaders, the one place for permissions."""
 from flask import abort
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .extensions import db
-from .models import Order, OrderStatusChange, Role, User
+from .models import (
+    ApiToken,
+    Channel,
+    Order,
+    OrderStatus,
+    OrderStatusChange,
+    Role,
+    TextModule,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    TrustedHost,
+    User,
+    Visibility,
+)
 
 
 def is_staff(user) -> bool:
@@ -52,3 +66,97 @@ def get_order_or_404(number: str, user: User) -> Order:
     if order is None or not can_see_order(user, order):
         abort(404)
     return order
+
+
+def is_buyer(user) -> bool:
+    """Anyone who is not signed-in staff: the people the portal switch applies to."""
+    return not is_staff(user)
+
+
+def get_status_or_404(status_id: int) -> OrderStatus:
+    """Return the status for the merchant area; 404 when it does not exist."""
+    return db.get_or_404(OrderStatus, status_id)
+
+
+def get_staff_user_or_404(user_id: int) -> User:
+    """Return a staff user for the merchant area; customers answer 404 like missing users."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.role.is_staff:
+        abort(404)
+    return user
+
+
+def get_api_token_or_404(token_id: int) -> ApiToken:
+    return db.get_or_404(ApiToken, token_id)
+
+
+def get_trusted_host_or_404(host_id: int) -> TrustedHost:
+    return db.get_or_404(TrustedHost, host_id)
+
+
+def can_see_ticket(user, ticket: Ticket) -> bool:
+    """A customer sees the tickets of their own orders; staff see every ticket."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return ticket.customer_id == user.id or user.role.is_staff
+
+
+def can_see_message(user, message: TicketMessage) -> bool:
+    """Customers see only what was addressed to them; internal and marketplace-only messages are staff's."""
+    return is_staff(user) or message.visibility is Visibility.customer
+
+
+def visible_messages(ticket: Ticket, user) -> list[TicketMessage]:
+    """Return the thread as the user may read it, oldest first."""
+    return [message for message in ticket.messages if can_see_message(user, message)]
+
+
+def customer_tickets_query(user: User):
+    """Select the tickets on a customer's orders, most recently changed first."""
+    return (
+        db.select(Ticket)
+        .where(Ticket.customer_id == user.id)
+        .options(joinedload(Ticket.order), joinedload(Ticket.channel))
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+    )
+
+
+def get_ticket_or_404(number: str, user) -> Ticket:
+    """Return the ticket with its order and thread, if the user may see it.
+
+    Raises 404 both when the ticket does not exist and when it belongs to another shopper.
+    """
+    ticket = db.session.scalar(
+        db.select(Ticket)
+        .where(Ticket.number == str(number)[:11])
+        .options(
+            joinedload(Ticket.order), joinedload(Ticket.channel), joinedload(Ticket.reason),
+            joinedload(Ticket.customer), joinedload(Ticket.assignee), joinedload(Ticket.forwarded_by),
+            selectinload(Ticket.messages).selectinload(TicketMessage.attachments),
+        )
+    )
+    if ticket is None or not can_see_ticket(user, ticket):
+        abort(404)
+    return ticket
+
+
+def get_attachment_or_404(attachment_id: int, user) -> TicketAttachment:
+    """Return an attachment of a message the user may read; 404 for anything else, missing or not."""
+    attachment = db.session.scalar(
+        db.select(TicketAttachment).where(TicketAttachment.id == attachment_id)
+        .options(joinedload(TicketAttachment.message).joinedload(TicketMessage.ticket))
+    )
+    if attachment is None or not can_see_ticket(user, attachment.message.ticket) \
+            or not can_see_message(user, attachment.message):
+        abort(404)
+    return attachment
+
+
+def get_text_module_or_404(module_id: int) -> TextModule:
+    """Return a text module for the merchant area; 404 when it does not exist."""
+    return db.get_or_404(TextModule, module_id)
+
+
+def get_channel_or_404(channel_id: int) -> Channel:
+    """Return a sales channel for the merchant area; 404 when it does not exist."""
+    return db.get_or_404(Channel, channel_id)

@@ -176,6 +176,31 @@ def load_demo(if_empty):
         click.echo(f"  {role:9} {email} / {password}")
 
 
+@demo_cli.command("scale")
+@click.option("--orders", type=click.IntRange(1, 10_000_000), default=1_000_000, show_default=True)
+@click.option("--tickets", type=click.IntRange(0, 10_000_000), default=200_000, show_default=True)
+def scale_demo(orders, tickets):
+    """Bulk-add many orders and tickets (COPY on PostgreSQL) to measure the queue at size."""
+    import time
+
+    from .demo_scale import fill
+
+    started = time.perf_counter()
+    counts = _commit_or_fail(lambda: fill(orders, tickets, echo=click.echo))
+    click.echo(f"Added {counts['orders']} orders and {counts['tickets']} tickets "
+               f"in {time.perf_counter() - started:.0f} s. Run ANALYZE before measuring.")
+
+
+@demo_cli.command("measure")
+@click.option("--runs", type=click.IntRange(1, 100), default=5, show_default=True)
+def measure_demo(runs):
+    """Time the ticket queue's first page for several filters and searches (median of RUNS)."""
+    from .demo_scale import measure
+
+    measure(runs=runs, echo=click.echo)
+    db.session.rollback()
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(bootstrap_command)
     for group in (users_cli, tokens_cli, statuses_cli, hosts_cli, demo_cli):

@@ -7,8 +7,14 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .customer import bp as customer_bp
     from .extensions import csrf
+    from .merchant_admin import bp as merchant_admin_bp
+    from .merchant_admin import register_portal_switch
+    from .staff import bp as staff_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(customer_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
+    app.register_blueprint(merchant_admin_bp)
+    register_portal_switch(app)
+    app.register_blueprint(staff_bp)

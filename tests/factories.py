@@ -4,7 +4,15 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from portal.models import (
-    Channel, Order, OrderItem, OrderStatus, OrderStatusChange, Role, StatusType, TrustedHost, User,
+    Channel,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+    Role,
+    StatusType,
+    TrustedHost,
+    User,
 )
 from portal.services import accounts, statuses
 from portal.services.setup import ensure_defaults

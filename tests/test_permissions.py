@@ -5,8 +5,8 @@ a route whose URL needs an argument this table does not know fails loudly until 
 """
 import pytest
 
-from portal.models import Role
-from portal.services import tracking
+from portal.models import Role, TicketReason
+from portal.services import tickets, tracking
 
 pytestmark = pytest.mark.db
 
@@ -22,6 +22,10 @@ EXPECTED = {
     "auth.login": {"anonymous": 200, **dict.fromkeys(PERSONAS[1:], "/orders")},
     "auth.forgot": dict.fromkeys(PERSONAS, 200),
     "auth.set_password": dict.fromkeys(PERSONAS, 404),
+    "customer.tickets_list": {"other_customer": 200},
+    "customer.ticket": {"other_customer": 404},
+    # The table's attachment id does not exist: nobody signed in learns anything from it.
+    "customer.ticket_attachment": dict.fromkeys(PERSONAS[1:], 404),
 }
 
 
@@ -45,11 +49,14 @@ def world(app, factory, monkeypatch):
     users = {"owner": owner, "other_customer": factory.user(),
              "agent": factory.user(role=Role.agent), "operator": factory.user(role=Role.operator),
              "admin": factory.user(role=Role.admin)}
-    return {"order": order, "users": users}
+    reason = factory.db.session.scalars(factory.db.select(TicketReason).order_by(TicketReason.position)).first()
+    ticket = tickets.open_ticket(order, owner, reason.id, "Onde está?", "Não chegou.")
+    return {"order": order, "users": users, "ticket": ticket}
 
 
 def build_url(rule, world) -> str:
-    values = {"number": world["order"].number, "token": "not-a-real-token"}
+    values = {"number": world["order"].number, "token": "not-a-real-token",
+              "ticket_number": world["ticket"].number, "attachment_id": 999_999}
     unknown = set(rule.arguments) - set(values)
     if unknown:
         pytest.fail(f"{rule.endpoint} needs {sorted(unknown)}; teach build_url() these arguments")

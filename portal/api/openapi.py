@@ -111,6 +111,29 @@ SCHEMAS = {
         "builtin": {"type": "boolean"}, "retired": {"type": "boolean"},
     }),
     "StatusInput": _obj({"name": _str(80, nullable=False)}, required=("name",)),
+    "TicketInput": _obj({
+        "subject": _str(200, nullable=False), "message": _str(10000, nullable=False, description="Plain text or "
+                                                              "simple HTML; sanitised."),
+        "channel": _str(50, description="Channel code; default the order's channel."),
+        "marketplace_ticket_code": _str(80, description="The marketplace's own ticket code. Sending a code "
+                                                         "already registered on the channel answers that ticket."),
+    }, required=("subject", "message")),
+    "TicketMessage": _obj({
+        "author": {"type": "string", "enum": ["customer", "staff", "marketplace", "system"]},
+        "visibility": {"type": "string", "enum": ["customer", "marketplace"]},
+        "body_html": {"type": "string"}, "created_at": DATETIME_OUT,
+    }),
+    "Ticket": _obj({
+        "number": {"type": "string", "pattern": "^[0-9]{11}$", "description": "11 digits, Verhoeff check digit."},
+        "order": {"type": "string"}, "channel": {"type": "string"},
+        "status": {"type": "string", "enum": ["open", "waiting", "closed"]},
+        "subject": {"type": "string"}, "marketplace_ticket_code": _str(), "escalated": {"type": "boolean"},
+        "open_since": DATETIME_OUT,
+        "due_at": {**DATETIME_OUT, "description": "When an answer is due; null while waiting or closed."},
+        "created_at": DATETIME_OUT, "updated_at": DATETIME_OUT, "closed_at": DATETIME_OUT,
+        "messages": {"type": "array", "items": _ref("TicketMessage"),
+                     "description": "Internal notes are never included."},
+    }, closed=False),
     "StatusChangeInput": _obj({"status": _str(80, nullable=False), "note": _str(2000)}, required=("status",)),
 }
 
@@ -127,7 +150,7 @@ RESPONSES = {
     "Unauthorized": _error("Missing, invalid or revoked token.", {
         "WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}},
     }),
-    "NotFound": _error("No order with this number."),
+    "NotFound": _error("No order (or ticket, or channel) with this number or code."),
     "Conflict": _error("The status rules forbid the change (code transition_not_allowed)."),
     "TooLarge": _error("The body exceeds 1 MB."),
     "Invalid": _error("A field is wrong; `field` names it (code validation_error)."),
@@ -167,6 +190,20 @@ PATHS = {
                  "requestBody": _body("StatusChangeInput"),
                  "responses": {"200": _json("Order", "The order after the change."),
                                **_errors("NotFound", "Conflict", *WRITE_ERRORS)}},
+    },
+    "/api/v1/orders/{number}/tickets": {
+        "parameters": [NUMBER],
+        "post": {"operationId": "createTicket", "summary": "Register a ticket on an order",
+                 "requestBody": _body("TicketInput"),
+                 "responses": {"200": _json("Ticket", "A ticket with this marketplace code already existed."),
+                               "201": _json("Ticket", "Created; due_at is the channel's SLA."),
+                               **_errors("NotFound", *WRITE_ERRORS)}},
+    },
+    "/api/v1/tickets/{number}": {
+        "parameters": [{"name": "number", "in": "path", "required": True,
+                        "schema": {"type": "string", "maxLength": 40}}],
+        "get": {"operationId": "getTicket", "summary": "Show a ticket",
+                "responses": {"200": _json("Ticket", "The ticket."), **_errors("NotFound")}},
     },
     "/api/v1/statuses": {
         "get": {"operationId": "listStatuses", "summary": "List statuses",

@@ -108,3 +108,6 @@ def create_status():
     status = statuses.create_status(schemas.parse_new_status(schemas.json_body()))
     db.session.commit()
     return jsonify(status_json(status)), 201
+
+
+from . import tickets as _tickets  # noqa: E402,F401  (registers the ticket routes on the blueprint)

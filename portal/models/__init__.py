@@ -1,12 +1,31 @@
 """The portal's models, one module per aggregate."""
+from .audit import AuditEntry
 from .channels import Channel
 from .orders import Order, OrderItem, OrderStatusChange
 from .settings import StoreSettings, TrackingSnapshot, TrustedHost
 from .statuses import BUILTIN_STATUSES, FINALIZADO, OrderStatus, StatusRule, StatusType
+from .tickets import (
+    ESCALATION_REASONS,
+    PLACEHOLDERS,
+    QUEUE_TABS,
+    AuthorKind,
+    CancelledUnit,
+    Refund,
+    TextModule,
+    Ticket,
+    TicketAttachment,
+    TicketEvent,
+    TicketMessage,
+    TicketReason,
+    TicketStatus,
+    Visibility,
+)
 from .users import ApiToken, LoginLink, LoginLinkPurpose, Role, User, hash_token
 
 __all__ = [
-    "ApiToken", "BUILTIN_STATUSES", "Channel", "FINALIZADO", "LoginLink", "LoginLinkPurpose", "Order",
+    "ApiToken", "AuditEntry", "BUILTIN_STATUSES", "Channel", "FINALIZADO", "LoginLink", "LoginLinkPurpose", "Order",
     "OrderItem", "OrderStatus", "OrderStatusChange", "Role", "StatusRule", "StatusType", "StoreSettings",
     "TrackingSnapshot", "TrustedHost", "User", "hash_token",
+    "ESCALATION_REASONS", "PLACEHOLDERS", "QUEUE_TABS", "AuthorKind", "CancelledUnit", "Refund", "TextModule",
+    "Ticket", "TicketAttachment", "TicketEvent", "TicketMessage", "TicketReason", "TicketStatus", "Visibility",
 ]

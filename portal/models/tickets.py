@@ -1,0 +1,278 @@
+"""Tickets: a shopper's or a marketplace's request about an order, its thread, history and money actions."""
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .channels import Channel
+from .orders import Order, OrderItem
+from .users import User
+
+
+class TicketStatus(enum.StrEnum):
+    open = "open"
+    waiting = "waiting"
+    closed = "closed"
+
+    @property
+    def label(self):
+        return TICKET_STATUS_LABELS[self]
+
+    @property
+    def css_class(self) -> str:
+        return f"ticket-status--{self.value}"
+
+
+TICKET_STATUS_LABELS = {
+    TicketStatus.open: _l("Open"),
+    TicketStatus.waiting: _l("Waiting"),
+    TicketStatus.closed: _l("Closed"),
+}
+
+QUEUE_TABS = (TicketStatus.open, TicketStatus.waiting, TicketStatus.closed)
+
+
+class Visibility(enum.StrEnum):
+    customer = "customer"
+    marketplace = "marketplace"
+    internal = "internal"
+
+    @property
+    def label(self):
+        return VISIBILITY_LABELS[self]
+
+    @property
+    def css_class(self) -> str:
+        return f"message--{self.value}"
+
+
+VISIBILITY_LABELS = {
+    Visibility.customer: _l("Customer and marketplace"),
+    Visibility.marketplace: _l("Marketplace only"),
+    Visibility.internal: _l("Internal note"),
+}
+
+
+class AuthorKind(enum.StrEnum):
+    customer = "customer"
+    staff = "staff"
+    marketplace = "marketplace"
+    system = "system"
+
+    @property
+    def label(self):
+        return AUTHOR_KIND_LABELS[self]
+
+
+AUTHOR_KIND_LABELS = {
+    AuthorKind.customer: _l("Customer"),
+    AuthorKind.staff: _l("Store"),
+    AuthorKind.marketplace: _l("Marketplace"),
+    AuthorKind.system: _l("System"),
+}
+
+# Why a ticket is handed to customer service (seeds 001/004: when the seller cannot help further).
+ESCALATION_REASONS = (
+    ("cannot_help", _l("We cannot help the customer and need support to settle the request")),
+    ("not_for_us", _l("The request is not addressed to us")),
+    ("invoice_model", _l("Questions about the invoice under the marketplace's supplier model")),
+    ("payments", _l("Payment provider, credit payouts or vouchers")),
+    ("loyalty", _l("Loyalty card or coupons")),
+    ("account", _l("Login, password change or deleting the customer account")),
+)
+ESCALATION_REASON_CODES = frozenset(code for code, _label in ESCALATION_REASONS)
+
+# How long after closing a shopper may still reopen a ticket by replying.
+REOPEN_DAYS = 14
+
+_status_enum = Enum(TicketStatus, native_enum=False, length=20)
+
+
+class TicketReason(db.Model):
+    """One entry of the store's list of reasons a shopper can pick when opening a ticket."""
+
+    __tablename__ = "ticket_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # The queue reads a tab in due order, page by page; the id makes the order total, so a page is an index range.
+        Index("ix_tickets_status_due", "status", "due_at", "id"),
+        Index("ix_tickets_status_channel_due", "status", "channel_id", "due_at", "id"),
+        Index("ix_tickets_assignee_status_due", "assignee_id", "status", "due_at", "id"),
+        Index("ix_tickets_reason_status_due", "reason_id", "status", "due_at", "id"),
+        # Period filters and the newest/oldest sorts read a tab in creation order.
+        Index("ix_tickets_status_created", "status", "created_at", "id"),
+        Index("ix_tickets_marketplace_code", "marketplace_ticket_code"),
+        Index("ix_tickets_customer_updated", "customer_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(11), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_reasons.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    status: Mapped[TicketStatus] = mapped_column(_status_enum, default=TicketStatus.open)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    forwarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    forward_note: Mapped[str | None] = mapped_column(Text)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_reason: Mapped[str | None] = mapped_column(String(50))
+    marketplace_ticket_code: Mapped[str | None] = mapped_column(String(80))
+    # When the ticket last became open: "days pending" counts from here.
+    open_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SLA time left when the ticket went to waiting; used when it becomes open again.
+    sla_remaining_seconds: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    order: Mapped[Order] = relationship()
+    channel: Mapped[Channel] = relationship()
+    customer: Mapped[User] = relationship(foreign_keys=[customer_id])
+    reason: Mapped[TicketReason | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    forwarded_by: Mapped[User | None] = relationship(foreign_keys=[forwarded_by_id])
+    messages: Mapped[list["TicketMessage"]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketMessage.id"
+    )
+    events: Mapped[list["TicketEvent"]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketEvent.id"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is TicketStatus.open
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is TicketStatus.closed
+
+    @property
+    def escalation_label(self):
+        return dict(ESCALATION_REASONS).get(self.escalation_reason or "")
+
+
+class TicketMessage(db.Model):
+    """One message of a ticket's thread; its body is sanitised HTML."""
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    author_kind: Mapped[AuthorKind] = mapped_column(Enum(AuthorKind, native_enum=False, length=20))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    visibility: Mapped[Visibility] = mapped_column(Enum(Visibility, native_enum=False, length=20))
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship()
+    attachments: Mapped[list["TicketAttachment"]] = relationship(
+        back_populates="message", cascade="all, delete-orphan", order_by="TicketAttachment.id"
+    )
+
+
+class TicketAttachment(db.Model):
+    """A file sent with a message, stored outside static/ under a random key."""
+
+    __tablename__ = "ticket_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("ticket_messages.id", ondelete="CASCADE"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+
+    message: Mapped[TicketMessage] = relationship(back_populates="attachments")
+
+
+class TicketEvent(db.Model):
+    """One thing that happened to a ticket; never updated or deleted."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Refund(db.Model):
+    """A partial refund of an order, granted while handling a ticket."""
+
+    __tablename__ = "refunds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+class CancelledUnit(db.Model):
+    """Units of an order item cancelled while handling a ticket."""
+
+    __tablename__ = "cancelled_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    order_item_id: Mapped[int] = mapped_column(ForeignKey("order_items.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship()
+    order_item: Mapped[OrderItem] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+# Placeholders a text module may use, in the order the editor lists them.
+PLACEHOLDERS = ("cliente", "pedido", "pedido_marketplace", "ticket", "rastreio", "previsao_entrega")
+
+
+class TextModule(db.Model):
+    """A canned answer for a channel (or every channel), with {placeholders}."""
+
+    __tablename__ = "text_modules"
+    __table_args__ = (Index("ix_text_modules_channel_position", "channel_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    channel: Mapped[Channel | None] = relationship()

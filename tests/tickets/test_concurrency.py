@@ -1,0 +1,90 @@
+"""Two agents answering one ticket at the same moment, each in their own connection: nothing is lost.
+
+This test commits for real (two connections cannot see each other's uncommitted rows), so it does not use
+the rolled-back `db` fixture; it deletes what it created afterwards.
+"""
+import threading
+
+import pytest
+from sqlalchemy import Integer, delete, func, select
+
+from portal.extensions import db
+from portal.models import Role, Ticket, TicketMessage, TicketReason, User, Visibility
+from portal.services import tickets
+from portal.services.setup import ensure_defaults
+from tests.factories import Factory
+
+
+@pytest.fixture
+def committed(app):
+    """Yield a helper that commits data for real, and delete every row created meanwhile afterwards."""
+    tables = [t for t in db.metadata.sorted_tables if "id" in t.c and isinstance(t.c.id.type, Integer)]
+    with app.app_context():
+        before = {t.name: db.session.scalar(select(func.coalesce(func.max(t.c.id), 0))) for t in tables}
+        db.session.commit()
+    yield
+    with app.app_context():
+        for table in reversed(tables):
+            db.session.execute(delete(table).where(table.c.id > before[table.name]))
+        db.session.commit()
+
+
+def _setup(app) -> tuple[str, int, int]:
+    with app.app_context():
+        ensure_defaults()
+        factory = Factory(db)
+        first, second = factory.user(Role.agent, name="Ana"), factory.user(Role.agent, name="Bruno")
+        customer = factory.user(Role.customer)
+        reason = db.session.scalar(select(TicketReason).order_by(TicketReason.position))
+        ticket = tickets.open_ticket(factory.order(customer), customer, reason.id, "Atraso", "Onde está?")
+        db.session.commit()
+        return ticket.number, first.id, second.id
+
+
+def test_two_agents_replying_at_once_never_lose_an_answer(app, committed):
+    number, first_id, second_id = _setup(app)
+    loaded = threading.Barrier(2, timeout=10)
+    first_flushed = threading.Event()
+    outcome: dict = {}
+
+    def agent(user_id: int, text: str, first: bool):
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+            version = ticket.version
+            loaded.wait()  # both agents have the page open with the same version
+            if not first:
+                first_flushed.wait(10)
+            try:
+                tickets.reply_as_staff(ticket, user, text, Visibility.customer, expected_version=version)
+                if first:
+                    first_flushed.set()
+                    threading.Event().wait(0.3)  # hold the row while the other agent sends
+                db.session.commit()
+                outcome[text] = "saved"
+            except tickets.StaleTicket as error:
+                db.session.rollback()
+                outcome[text] = error
+            finally:
+                first_flushed.set()
+                db.session.remove()
+
+    threads = [threading.Thread(target=agent, args=(first_id, "Resposta da Ana", True)),
+               threading.Thread(target=agent, args=(second_id, "Resposta do Bruno", False))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+
+    assert outcome["Resposta da Ana"] == "saved"
+    stale = outcome["Resposta do Bruno"]
+    assert isinstance(stale, tickets.StaleTicket)
+    assert stale.text == "Resposta do Bruno"  # handed back for the page to keep in the reply box
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+        bodies = db.session.scalars(select(TicketMessage.body_html).where(TicketMessage.ticket_id == ticket.id))
+        texts = " ".join(bodies)
+        assert "Resposta da Ana" in texts and "Resposta do Bruno" not in texts
+        assert ticket.version == 2
+        assert [e.kind for e in ticket.events] == ["opened", "message"]
+        db.session.remove()
