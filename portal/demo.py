@@ -10,7 +10,7 @@ from .services import statuses
 from .services.orders import ItemInput, OrderInput, upsert_order
 from .services.setup import ensure_defaults
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # noqa: S105 (published demo login)
 DEMO_USERS = (
     ("maria@demo.test", "Maria Souza", Role.customer),
     ("joao@demo.test", "João Lima", Role.customer),
@@ -126,6 +126,9 @@ def load_demo_data(if_empty: bool = False):
     upsert_order(_order_input(99, customers[1], dict(status="ENVIADO", placed=now - timedelta(days=1)), now),
                  source="demo")
     db.session.flush()
+    from .demo_tickets import load_demo_tickets
+
+    load_demo_tickets(users)
     return demo_logins()
 
 

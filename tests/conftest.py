@@ -8,10 +8,9 @@ os.environ.setdefault("PORTAL_INSTANCE_PATH", _INSTANCE)
 
 import pytest  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from flask_sqlalchemy.session import Session as _FlaskSession  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-
-from flask_sqlalchemy.session import Session as _FlaskSession  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.extensions import db as _db  # noqa: E402
@@ -80,9 +79,29 @@ def db(app):
             connection.close()
 
 
+@pytest.fixture(autouse=True)
+def fresh_g_per_request(app):
+    """Give every request an empty `g`, as a real server does.
+
+    The `db` fixture keeps an app context pushed for the whole test and Flask reuses it for test-client
+    requests, so `g` (the cached user, the cached store settings) would otherwise leak between requests.
+    """
+    from flask import g, request_started
+
+    def clear(sender, **extra):
+        g.__dict__.clear()
+
+    request_started.connect(clear, app)
+    yield
+    request_started.disconnect(clear, app)
+
+
 @pytest.fixture
 def client(app, db):
-    return app.test_client()
+    """A test client reading English; tests of the pt_BR default make their own client."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

@@ -28,9 +28,9 @@ def test_users_create_any_role(cli, db, role):
 def test_users_create_refuses_a_duplicate_and_a_short_password(cli, factory):
     factory.user(email="taken@example.com")
     result = cli("users", "create", "--email", "taken@example.com", "--password", "s3cret-pass")
-    assert result.exit_code != 0 and "already exists" in result.output
+    assert result.exit_code != 0 and "Já existe um usuário" in result.output  # pt_BR is the default
     result = cli("users", "create", "--email", "short@example.com", "--password", "abc")
-    assert result.exit_code != 0 and "at least" in result.output
+    assert result.exit_code != 0 and "pelo menos" in result.output
 
 
 def test_token_is_shown_once_stored_hashed_and_revocable(cli, db):

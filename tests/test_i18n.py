@@ -27,8 +27,9 @@ def test_every_source_string_has_a_ptbr_translation():
     po = catalog("pt_BR")
     missing = sorted(
         msgid for msgid in source_msgids()
-        if msgid not in po or not po[msgid].string or (isinstance(po[msgid].string, tuple) and not all(po[msgid].string))
-        or po[msgid].fuzzy
+        if msgid not in po or po[msgid].fuzzy or not all(
+            po[msgid].string if isinstance(po[msgid].string, tuple) else (po[msgid].string,)
+        )
     )
     assert missing == []
 

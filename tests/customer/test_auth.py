@@ -254,7 +254,7 @@ def test_eleventh_bad_login_in_a_minute_gets_429(limited_app, factory):
         assert response.status_code == 200
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 429
-    assert "Too many attempts" in response.get_data(as_text=True)
+    assert "Muitas tentativas" in response.get_data(as_text=True)
     assert client.get("/login").status_code == 200
 
 
