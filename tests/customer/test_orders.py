@@ -296,3 +296,14 @@ def test_no_inline_scripts_styles_or_handlers():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"<script(?![^>]*\ssrc=)", text), path
         assert not re.search(r"\sstyle=|<style|\son[a-z]+=", text), path
+
+
+def test_a_status_hidden_from_buyers_shows_only_its_type(client, shopper, factory, db):
+    hidden = factory.status("AGUARDANDO ESTOQUE DO FORNECEDOR")
+    hidden.shown_to_customer = False
+    factory.order(shopper, number="700001", status=hidden.name, paid=True)
+    for url in ("/orders", "/orders/700001"):
+        html = client.get(url).get_data(as_text=True)
+        assert "AGUARDANDO ESTOQUE DO FORNECEDOR" not in html, url
+        assert "badge--in_progress" in html, url
+    assert steps_of(client.get("/orders/700001").get_data(as_text=True))["shipped"] == "current"
