@@ -1,7 +1,8 @@
 """The portal's models, one module per aggregate."""
 from .audit import AuditEntry
-from .channels import Channel
+from .channels import Channel, IntegrationEvent
 from .orders import Order, OrderItem, OrderStatusChange
+from .outbox import OutboxItem, OutboxKind, OutboxState
 from .settings import StoreSettings, TrackingSnapshot, TrustedHost
 from .statuses import BUILTIN_STATUSES, FINALIZADO, OrderStatus, StatusRule, StatusType
 from .tickets import (
@@ -23,7 +24,8 @@ from .tickets import (
 from .users import ApiToken, LoginLink, LoginLinkPurpose, Role, User, hash_token
 
 __all__ = [
-    "ApiToken", "AuditEntry", "BUILTIN_STATUSES", "Channel", "FINALIZADO", "LoginLink", "LoginLinkPurpose", "Order",
+    "ApiToken", "AuditEntry", "IntegrationEvent", "OutboxItem", "OutboxKind", "OutboxState",
+    "BUILTIN_STATUSES", "Channel", "FINALIZADO", "LoginLink", "LoginLinkPurpose", "Order",
     "OrderItem", "OrderStatus", "OrderStatusChange", "Role", "StatusRule", "StatusType", "StoreSettings",
     "TrackingSnapshot", "TrustedHost", "User", "hash_token",
     "ESCALATION_REASONS", "PLACEHOLDERS", "QUEUE_TABS", "AuthorKind", "CancelledUnit", "Refund", "TextModule",

@@ -1,8 +1,8 @@
 """Orders, their items and their append-only status history."""
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -33,6 +33,8 @@ class Order(db.Model):
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The delivery date promised to the buyer, as the back office (or the carrier) gives it.
+    expected_delivery_on: Mapped[date | None] = mapped_column(Date)
     shipping_code: Mapped[str | None] = mapped_column(String(2048))
     carrier: Mapped[str | None] = mapped_column(String(100))
     payment_method: Mapped[str | None] = mapped_column(String(100))

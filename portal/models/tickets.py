@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -116,6 +116,8 @@ class Ticket(db.Model):
         # Period filters and the newest/oldest sorts read a tab in creation order.
         Index("ix_tickets_status_created", "status", "created_at", "id"),
         Index("ix_tickets_marketplace_code", "marketplace_ticket_code"),
+        # A marketplace's ticket exists once per channel, however often (or in parallel) it is delivered.
+        UniqueConstraint("channel_id", "marketplace_ticket_code", name="uq_tickets_channel_marketplace_code"),
         Index("ix_tickets_customer_updated", "customer_id", "updated_at"),
     )
 
@@ -138,6 +140,8 @@ class Ticket(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # SLA time left when the ticket went to waiting; used when it becomes open again.
     sla_remaining_seconds: Mapped[int | None] = mapped_column(Integer)
+    # When the marketplace's newest status change happened: an older one delivered late changes nothing.
+    marketplace_state_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -175,6 +179,7 @@ class TicketMessage(db.Model):
     """One message of a ticket's thread; its body is sanitised HTML."""
 
     __tablename__ = "ticket_messages"
+    __table_args__ = (UniqueConstraint("ticket_id", "external_id", name="uq_ticket_messages_ticket_external"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
@@ -182,6 +187,8 @@ class TicketMessage(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     visibility: Mapped[Visibility] = mapped_column(Enum(Visibility, native_enum=False, length=20))
     body_html: Mapped[str] = mapped_column(Text)
+    # The marketplace's own id for a message it delivered (None for messages written in the portal).
+    external_id: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")

@@ -1,0 +1,1 @@
+"""Marketplace integrations: the signed webhook contract shared by inbound and outbound deliveries."""
