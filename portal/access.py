@@ -101,6 +101,17 @@ def can_see_ticket(user, ticket: Ticket) -> bool:
     return ticket.customer_id == user.id or user.role.is_staff
 
 
+def can_write_as_customer(user, customer_id: int) -> bool:
+    """Only the shopper writes in their own name; staff answer in the staff area, never as the customer."""
+    return bool(getattr(user, "is_authenticated", False)) and not user.role.is_staff and user.id == customer_id
+
+
+def require_customer_of(user, customer_id: int) -> None:
+    """Refuse a shopper-side write to anyone but that shopper: 403 for staff, who may see but not write here."""
+    if not can_write_as_customer(user, customer_id):
+        abort(403 if is_staff(user) else 404)
+
+
 def can_see_message(user, message: TicketMessage) -> bool:
     """Customers see only what was addressed to them; internal and marketplace-only messages are staff's."""
     return is_staff(user) or message.visibility is Visibility.customer

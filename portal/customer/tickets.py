@@ -78,6 +78,7 @@ def _reasons() -> list[tuple[int, str]]:
 def order_help(number: str):
     """Show where the order is, then the form that opens a ticket about it."""
     order = access.get_order_or_404(number, current_user)
+    access.require_customer_of(current_user, order.customer_id)
     form = NewTicketForm()
     form.reason.choices = _reasons()
     code = 422 if request.method == "POST" else 200
@@ -128,6 +129,7 @@ def ticket(ticket_number: str):
 def reply(ticket_number: str):
     """Add the shopper's message; it reopens a waiting or recently closed ticket."""
     ticket = access.get_ticket_or_404(ticket_number, current_user)
+    access.require_customer_of(current_user, ticket.customer_id)
     form = MessageForm()
     if not form.validate_on_submit():
         return _thread(ticket, form, 400 if csrf_failed(form) else 422)
@@ -146,6 +148,7 @@ def reply(ticket_number: str):
 def close_ticket(ticket_number: str):
     """Close the shopper's ticket when their question is settled."""
     ticket = access.get_ticket_or_404(ticket_number, current_user)
+    access.require_customer_of(current_user, ticket.customer_id)
     if not EmptyForm().validate_on_submit():
         flash(_("The form expired. Please try again."), "error")
         return redirect(url_for(".ticket", ticket_number=ticket.number)), 303

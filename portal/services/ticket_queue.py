@@ -212,6 +212,13 @@ def tab_counts(filters: QueueFilters, user) -> dict[TicketStatus, int]:
     return dict(zip(QUEUE_TABS, db.session.execute(db.select(*counts)).one(), strict=True))
 
 
+def tab_with_hits(filters: QueueFilters, counts: dict[TicketStatus, int]) -> TicketStatus:
+    """Return the tab a search should show: its own when it has hits, else the first tab that has some."""
+    if not filters.q or counts.get(filters.tab):
+        return filters.tab
+    return next((tab for tab in QUEUE_TABS if counts.get(tab)), filters.tab)
+
+
 def queue_page(filters: QueueFilters, user, per_page: int, counts: dict[TicketStatus, int] | None = None):
     """Return the tab's page in one query; the tab counts (computed when not given) supply its total."""
     counts = counts if counts is not None else tab_counts(filters, user)

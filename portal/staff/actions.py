@@ -86,5 +86,5 @@ def close(ticket_number: str):
 def reopen(ticket_number: str):
     """Reopen a closed ticket so that it can be answered again."""
     def call(ticket, form):
-        tickets.reopen_ticket(ticket, current_user)
+        tickets.reopen_ticket(ticket, current_user, expected_version=form.version.data)
     return _act(ticket_number, "version", call, _("Ticket reopened."))

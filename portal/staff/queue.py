@@ -1,5 +1,8 @@
 """The staff ticket queue: tabs with counts, filters kept in the URL, sorted by due time, paginated."""
-from flask import render_template, request
+from dataclasses import replace
+
+from flask import flash, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import sla
@@ -34,6 +37,11 @@ def queue():
     """Show one tab of the queue with every tab's count, filtered by what the URL says."""
     filters = ticket_queue.QueueFilters.from_args(request.args)
     counts = ticket_queue.tab_counts(filters, current_user)
+    found_in = ticket_queue.tab_with_hits(filters, counts)
+    if found_in is not filters.tab:
+        # A number is looked up in every tab: show where it is rather than "no ticket matches".
+        flash(_("Found in the tab “%(tab)s”.", tab=found_in.label), "info")
+        filters = replace(filters, tab=found_in, page=1)
     pagination = ticket_queue.queue_page(filters, current_user, PER_PAGE, counts)
     channels, reasons = _choices()
     settings = store_settings()

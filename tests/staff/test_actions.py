@@ -104,3 +104,24 @@ def test_stale_action_is_refused_with_409(client, form_of, signed_in, colleague,
     assert response.status_code == 409
     assert "This ticket changed since you opened it" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(Refund)) is None
+
+
+def test_a_stale_reopen_is_refused_with_409(client, form_of, signed_in, colleague, ticket, db):
+    from portal.services import tickets
+    post(client, form_of, ticket, "close")
+    data = form_of(ticket.number)
+    tickets.reopen_ticket(ticket, colleague, expected_version=ticket.version)
+    tickets.close_ticket(ticket, colleague)
+    db.session.commit()
+    assert client.post(f"/staff/tickets/{ticket.number}/reopen", data=data).status_code == 409
+    db.session.refresh(ticket)
+    assert ticket.status is TicketStatus.closed
+
+
+def test_staff_cannot_answer_a_closed_ticket(client, form_of, signed_in, ticket, db):
+    post(client, form_of, ticket, "close")
+    response = post(client, form_of, ticket, "reply", body="Resposta tardia", visibility="customer")
+    assert response.status_code == 409
+    assert "Resposta tardia" in response.get_data(as_text=True)
+    db.session.refresh(ticket)
+    assert ticket.status is TicketStatus.closed and len(ticket.messages) == 1

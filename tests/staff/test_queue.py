@@ -123,3 +123,25 @@ def test_period_and_reason_filters_and_a_reversed_period(client, login, agent, m
     assert numbers_on(html) == [new.number]
     html = client.get("/staff/?date_from=2026-02-01&date_to=2026-01-01").get_data(as_text=True)
     assert 'id="q-to-error"' in html
+
+
+def test_a_search_shows_the_tab_where_the_ticket_is(client, login, agent, make_ticket, db):
+    waiting = make_ticket()
+    make_ticket()
+    tickets.reply_as_staff(waiting, agent, "Resposta", tickets.Visibility.customer, expected_version=waiting.version)
+    db.session.commit()
+    login(agent)
+    html = client.get("/staff/", query_string={"tab": "open", "q": waiting.number}).get_data(as_text=True)
+    assert numbers_on(html) == [waiting.number]
+    assert re.search(r'data-tab="waiting"[^>]*aria-current="page"', html)
+    assert "Found in the tab" in html
+
+
+def test_search_by_the_marketplaces_ticket_code(client, login, agent, make_ticket, factory, db):
+    wanted = make_ticket(channel=factory.channel())
+    wanted.marketplace_ticket_code = "ML-TICKET-42"
+    make_ticket()
+    db.session.commit()
+    login(agent)
+    html = client.get("/staff/", query_string={"q": "ML-TICKET-42"}).get_data(as_text=True)
+    assert numbers_on(html) == [wanted.number]
