@@ -1,4 +1,4 @@
-"""integrations: webhook secrets, seller portal links, inbound events, outbox, expected delivery date
+"""integrations: webhook secrets, seller portal links, inbound events, outbox, expected delivery date, status and rules versions
 
 Revision ID: 8734f052f2de
 Revises: 196b5f67f56c
@@ -72,6 +72,12 @@ def upgrade():
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('expected_delivery_on', sa.Date(), nullable=True))
 
+    with op.batch_alter_table('order_statuses', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+
+    with op.batch_alter_table('store_settings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('rules_version', sa.Integer(), server_default='1', nullable=False))
+
     with op.batch_alter_table('ticket_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('external_id', sa.String(length=120), nullable=True))
         batch_op.create_unique_constraint('uq_ticket_messages_ticket_external', ['ticket_id', 'external_id'])
@@ -92,6 +98,12 @@ def downgrade():
     with op.batch_alter_table('ticket_messages', schema=None) as batch_op:
         batch_op.drop_constraint('uq_ticket_messages_ticket_external', type_='unique')
         batch_op.drop_column('external_id')
+
+    with op.batch_alter_table('store_settings', schema=None) as batch_op:
+        batch_op.drop_column('rules_version')
+
+    with op.batch_alter_table('order_statuses', schema=None) as batch_op:
+        batch_op.drop_column('version')
 
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_column('expected_delivery_on')

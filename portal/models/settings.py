@@ -30,6 +30,8 @@ class StoreSettings(db.Model):
     old_portal_url: Mapped[str] = mapped_column(String(2048), default="", server_default="")
     # Compare-and-set counter: a form saves only if nobody saved since it was rendered.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Compare-and-set counter of the status rules matrix (saved apart from the settings forms).
+    rules_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     statuses_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rules_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

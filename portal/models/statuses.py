@@ -2,7 +2,7 @@
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint, false, true
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -53,6 +53,8 @@ class OrderStatus(db.Model):
     shown_to_customer: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Set by the merchant on an additional status that orders only reach once the parcel left.
     after_shipping: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Compare-and-set counter for the merchant's edit form.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     @property
     def effective_type(self) -> StatusType:
