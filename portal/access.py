@@ -14,6 +14,7 @@ from .models import (
     Ticket,
     TicketAttachment,
     TicketMessage,
+    TicketReason,
     TrustedHost,
     User,
     Visibility,
@@ -166,6 +167,11 @@ def get_attachment_or_404(attachment_id: int, user) -> TicketAttachment:
 def get_text_module_or_404(module_id: int) -> TextModule:
     """Return a text module for the merchant area; 404 when it does not exist."""
     return db.get_or_404(TextModule, module_id)
+
+
+def get_ticket_reason_or_404(reason_id: int) -> TicketReason:
+    """Return a ticket reason for the merchant area; 404 when it does not exist."""
+    return db.get_or_404(TicketReason, reason_id)
 
 
 def get_channel_or_404(channel_id: int) -> Channel:

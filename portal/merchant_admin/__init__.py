@@ -20,6 +20,7 @@ def require_admin():
 
 from . import (  # noqa: E402,F401
     channels,
+    reasons,
     text_modules,
     views_audit,
     views_hosts,

@@ -1,7 +1,7 @@
 """Role x route: every merchant-area URL, current and future, is for admins only."""
 import pytest
 
-from portal.models import Role
+from portal.models import Role, TicketReason
 
 IGNORED = {"HEAD", "OPTIONS"}
 
@@ -19,7 +19,8 @@ def url_values(factory):
     factory.db.session.add(module)
     factory.db.session.flush()
     return {"status_id": status.id, "user_id": agent.id, "token_id": token.id, "host_id": host.id,
-            "module_id": module.id, "channel_id": factory.channel().id}
+            "module_id": module.id, "channel_id": factory.channel().id,
+            "reason_id": factory.db.session.scalar(factory.db.select(TicketReason.id).limit(1))}
 
 
 def merchant_routes(app, url_values):
