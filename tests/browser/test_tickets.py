@@ -144,3 +144,20 @@ def test_queue_is_cards_on_a_phone(make_context, staff_data):
     if rows.count():
         assert rows.first.bounding_box()["width"] <= PHONE["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_too_large_attachment_is_caught_before_sending(shopper, staff_data):
+    shopper.goto(f"/orders/{MARKETPLACE_ORDER}/help")
+    form = shopper.locator("[data-ticket-form]")
+    form.locator("select[name=reason]").select_option(index=0)
+    form.locator("input[name=subject]").fill("Foto grande")
+    form.locator("textarea[name=body]").fill("Texto que não pode se perder.")
+    big = {"name": "grande.png", "mimeType": "image/png", "buffer": PNG + b"\x00" * (10 * 1024 * 1024)}
+    form.locator("input[name=attachments]").set_input_files([big])
+    form.locator("button[type=submit]").click()
+    expect(shopper.locator("[data-attachments-check]")).to_contain_text("grande.png")
+    expect(shopper).to_have_url(re.compile(rf"/orders/{MARKETPLACE_ORDER}/help$"))
+    expect(form.locator("textarea[name=body]")).to_have_value("Texto que não pode se perder.")
+    six = [{"name": f"f{i}.png", "mimeType": "image/png", "buffer": PNG} for i in range(6)]
+    form.locator("input[name=attachments]").set_input_files(six)
+    expect(shopper.locator("[data-attachments-check]")).to_contain_text("at most 5 files")
