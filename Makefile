@@ -28,10 +28,10 @@ run: $(VENV)/.runtime translations
 test: $(VENV)/.dev translations
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
-# The database tests again, against PostgreSQL (CI has it on 127.0.0.1:5432).
+# The database tests again, against PostgreSQL (CI has it on 127.0.0.1:5432); the deploy tests use it already.
 test-pg: $(VENV)/.dev translations
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
-		$(BIN)/python -m pytest -n auto --dist loadgroup -m "not browser" --ignore=tests/trackers
+		$(BIN)/python -m pytest -n auto --dist loadgroup -m "not browser and not deploy" --ignore=tests/trackers
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

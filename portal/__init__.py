@@ -3,7 +3,7 @@ import os
 
 from flask import Flask
 
-from .config import load_config
+from .config import engine_options, load_config
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -14,8 +14,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import cli, errors, helpers, i18n, security, views
+    from . import cli, errors, helpers, i18n, request_id, security, views
 
+    register_proxy_fix(app)
+    request_id.register_request_id(app)
     register_extensions(app)
     i18n.register_i18n(app)
     security.register_security(app)
@@ -26,10 +28,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto/-Host from PROXY_FIX_HOPS proxies in front of the portal (0: none)."""
+    hops = app.config.get("PROXY_FIX_HOPS", 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (tables must be known before migrate binds)
     from .extensions import csrf, db, limiter, login, migrate
 
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)

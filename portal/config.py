@@ -19,6 +19,16 @@ def _database_url(instance_path: str) -> str:
     return url
 
 
+def engine_options(url: str) -> dict:
+    """Return the pool options for a database URL: pre-ping always; recycling and a connect timeout on PostgreSQL."""
+    options = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # Recycle before firewalls and PgBouncer drop idle connections; fail fast when the server is gone.
+        options["pool_recycle"] = int(os.environ.get("DATABASE_POOL_RECYCLE", "1800"))
+        options["connect_args"] = {"connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))}
+    return options
+
+
 def _secret_key(instance_path: str, production: bool) -> str:
     key = os.environ.get("SECRET_KEY", "").strip()
     if key:
@@ -41,12 +51,10 @@ def load_config(instance_path: str) -> dict:
     https = os.environ.get("PORTAL_HTTPS", "1" if production else "0") == "1"
     redis_url = os.environ.get("REDIS_URL", "").strip()
     db_url = _database_url(instance_path)
-    engine_options = {"pool_pre_ping": True}
     return {
         "PORTAL_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": db_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
@@ -57,12 +65,15 @@ def load_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "America/Sao_Paulo",
         "LANGUAGES": ["pt_BR", "en"],
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1} if redis_url else {},
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
         "REDIS_URL": redis_url,
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if production else "file"),
-        "MAIL_DIR": os.path.join(instance_path, "mail"),
+        "MAIL_DIR": os.environ.get("MAIL_DIR", "").strip() or os.path.join(instance_path, "mail"),
+        "ATTACHMENTS_DIR": os.environ.get("ATTACHMENTS_DIR", "").strip() or None,
+        "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
@@ -78,6 +89,7 @@ def load_config(instance_path: str) -> dict:
         "CORREIOS_CACHE_MINUTES": int(os.environ.get("CORREIOS_CACHE_MINUTES", "30")),
         "CORREIOS_CONNECT_TIMEOUT": float(os.environ.get("CORREIOS_CONNECT_TIMEOUT", "3")),
         "CORREIOS_READ_TIMEOUT": float(os.environ.get("CORREIOS_READ_TIMEOUT", "6")),
+        "CORREIOS_TOTAL_TIMEOUT": float(os.environ.get("CORREIOS_TOTAL_TIMEOUT", "10")),
         "ORDERS_PER_PAGE": 10,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .request_id import current_request_id
 
 MESSAGES = {
     400: lambda: _("The request could not be understood."),
@@ -24,7 +25,8 @@ def wants_json() -> bool:
 def error_response(status: int, code: str | None = None, message: str | None = None):
     message = message or MESSAGES.get(status, MESSAGES[500])()
     if wants_json():
-        return jsonify(error={"code": code or str(status), "message": message}), status
+        error = {"code": code or str(status), "message": message, "request_id": current_request_id()}
+        return jsonify(error=error), status
     return render_template("errors/error.html", status=status, message=message), status
 
 

@@ -6,7 +6,8 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .customer import bp as customer_bp
-    from .extensions import csrf
+    from .extensions import csrf, limiter
+    from .health import bp as health_bp
     from .merchant_admin import bp as merchant_admin_bp
     from .merchant_admin import register_portal_switch
     from .staff import bp as staff_bp
@@ -18,3 +19,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(merchant_admin_bp)
     register_portal_switch(app)
     app.register_blueprint(staff_bp)
+    # Probes: no rate limit, no login; the portal switch only gates the buyer blueprints.
+    app.register_blueprint(health_bp)
+    limiter.exempt(health_bp)

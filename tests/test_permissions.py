@@ -24,6 +24,8 @@ EXPECTED = {
     "auth.set_password": dict.fromkeys(PERSONAS, 404),
     "customer.tickets_list": {"other_customer": 200},
     "customer.ticket": {"other_customer": 404},
+    # Staff may read a shopper's order but never open a ticket in the shopper's name.
+    "customer.order_help": {"other_customer": 404, "agent": 403, "operator": 403, "admin": 403},
     # The table's attachment id does not exist: nobody signed in learns anything from it.
     "customer.ticket_attachment": dict.fromkeys(PERSONAS[1:], 404),
 }
