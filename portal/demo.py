@@ -24,6 +24,14 @@ DEMO_CHANNELS = (
     ("b2w", "B2W"),
     ("magazine_luiza", "Magazine Luiza"),
 )
+# Integrated marketplaces receive the answers at their hub; the others are worked in their own seller portal.
+DEMO_CHANNEL_SETTINGS = {
+    "mercado_livre": {"integrated": True, "outbound_url": "https://hub.demo-loja.example/mercado-livre/events"},
+    "amazon": {"integrated": True, "outbound_url": "https://hub.demo-loja.example/amazon/events"},
+    "b2w": {"seller_portal_url": "https://sellercenter.b2w.example/entregas/{delivery_number}"},
+    "magazine_luiza": {"seller_portal_url":
+                       "https://parceiros.magalu.example/pedidos/{order_number}?entrega={delivery_number}"},
+}
 TRUSTED_HOST = "rastreio.transportadora-demo.com.br"
 
 
@@ -110,7 +118,7 @@ def load_demo_data(if_empty: bool = False):
         return None
     for code, name in DEMO_CHANNELS:
         if db.session.scalar(db.select(Channel.id).filter_by(code=code)) is None:
-            db.session.add(Channel(code=code, name=name, is_marketplace=True))
+            db.session.add(Channel(code=code, name=name, is_marketplace=True, **DEMO_CHANNEL_SETTINGS.get(code, {})))
     if statuses.get_status("EM SEPARAÇÃO") is None:
         statuses.create_status("EM SEPARAÇÃO")
     if statuses.get_status("ENTREGUE AO CLIENTE") is None:

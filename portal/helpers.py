@@ -23,3 +23,6 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(lambda d, fmt="short": format_datetime(d, fmt) if d else "", "datetime")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt) if d else "", "date")
     app.add_template_global(store_settings, "store_settings")
+    from .services.seller_portal import seller_portal_link
+
+    app.add_template_global(seller_portal_link, "seller_portal_link")
