@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 
 from .extensions import db
 from .models import ApiToken, Role, StatusType
-from .services import accounts, statuses, trusted_hosts
+from .services import accounts, status_admin, statuses, trusted_hosts
 from .services.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage users.")
@@ -90,7 +90,7 @@ TYPE_CHOICE = click.Choice([t.value for t in StatusType] + ["none"])
 def create_status(name, type_):
     """Create an additional status (without a type unless given)."""
     kind = None if type_ == "none" else StatusType(type_)
-    status = _commit_or_fail(lambda: statuses.create_status(name, kind))
+    status = _commit_or_fail(lambda: status_admin.add_status(None, name, kind, source="cli"))
     click.echo(f"Created status {status.name}.")
 
 

@@ -6,7 +6,7 @@ from .extensions import babel
 
 
 def select_locale() -> str:
-    """Pick the language: explicit choice, the user's own, the browser's, else pt_BR."""
+    """Pick the language: explicit choice, the user's own, the browser's, the store's default, else config."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -19,7 +19,19 @@ def select_locale() -> str:
     match = request.accept_languages.best_match([lang.replace("_", "-") for lang in languages])
     if match:
         return match.replace("-", "_")
+    store_locale = _store_locale()
+    if store_locale in languages:
+        return store_locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _store_locale() -> str | None:
+    """Return the store settings' default language, read once per request."""
+    if "store_locale" not in g:
+        from .models import StoreSettings
+
+        g.store_locale = StoreSettings.get().default_locale
+    return g.store_locale
 
 
 def select_timezone() -> str:

@@ -1,8 +1,8 @@
 """The flask commands: users, tokens, statuses, trusted hosts, demo data."""
 import pytest
 
-from portal.models import ApiToken, Order, Role, StatusType, TrustedHost, User, hash_token
-from portal.services import statuses
+from portal.models import ApiToken, AuditEntry, Order, Role, StatusType, StoreSettings, TrustedHost, User, hash_token
+from portal.services import settings, statuses
 from portal.timeline import build_timeline
 
 
@@ -57,6 +57,16 @@ def test_statuses_create_untyped_then_type_and_rules(cli, db):
     assert cli("statuses", "disallow", "A ENVIAR", "ENVIADO").exit_code == 0
     assert cli("statuses", "set-type", "FINALIZADO", "cancelled").exit_code != 0
     assert cli("statuses", "allow", "NOPE", "ENVIADO").exit_code != 0
+
+
+def test_statuses_create_asks_for_a_rules_review_and_is_audited(cli, db):
+    settings.mark_rules_reviewed()
+    assert StoreSettings.get().rules_need_review is False
+    assert cli("statuses", "create", "Em separação", "--type", "in_progress").exit_code == 0
+    assert StoreSettings.get().rules_need_review is True
+    entry = db.session.scalar(db.select(AuditEntry).filter_by(action="status.create"))
+    assert entry.user_id is None and entry.target == "EM SEPARAÇÃO"
+    assert entry.after["source"] == "cli" and entry.after["type"] == "in_progress"
 
 
 def test_hosts_add_list_remove(cli, db):

@@ -48,6 +48,18 @@ class StatusForm(FlaskForm):
     retired = BooleanField(_l("Retired: no longer offered for new changes"))
 
 
+class StatusEditForm(StatusForm):
+    """The status form for an existing status, carrying the status version it was rendered with."""
+
+    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+
+
+class RulesForm(FlaskForm):
+    """The rules matrix, carrying the rules version it was rendered with."""
+
+    rules_version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+
+
 class HostForm(FlaskForm):
     host = StringField(_l("Host name"), validators=[DataRequired(), Length(max=2048)])
 

@@ -26,7 +26,7 @@ def hosts():
     code = 200
     if form.validate_on_submit():
         try:
-            trusted, reduced = store.add_host(current_user, form.host.data)
+            trusted, reduced, other_port = store.add_host(current_user, form.host.data)
         except DomainError as error:
             attach_error(form, error)
             code = 422
@@ -34,6 +34,9 @@ def hosts():
             db.session.commit()
             if reduced:
                 flash(_("You pasted a link: only its host, %(host)s, was added.", host=trusted.host), "warning")
+            if other_port:
+                flash(_("Links to %(host)s on another port than the standard one still open in a new tab, not "
+                        "inside the portal.", host=trusted.host), "warning")
             flash(_("%(host)s is now trusted.", host=trusted.host), "success")
             return redirect(url_for(".hosts"))
     elif request.method == "POST":

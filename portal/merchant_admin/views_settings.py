@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..services import settings as store
-from ..services.colours import contrast_ratio, normalise_hex, passes_aa
+from ..services.colours import AA_NORMAL_TEXT, contrast_ratio, normalise_hex, readable_on, text_on_white
 from ..services.errors import Conflict, DomainError
 from . import bp
 from .common import attach_error
@@ -78,14 +78,24 @@ def settings_page():
 
 
 def contrast_report(primary: str, accent: str) -> list[dict]:
-    """Rate white text on the main and the accent colour against WCAG AA."""
+    """Rate the text buyers see on the main and the accent colour (black or white, as theme.css picks it)."""
     report = []
     for key, label, colour in (("primary", _("Main colour"), primary), ("accent", _("Accent colour"), accent)):
         colour = normalise_hex(colour)
         if colour:
-            report.append({"key": key, "label": label, "colour": colour, "ok": passes_aa(colour),
-                           "ratio": round(contrast_ratio(colour, "#ffffff"), 2)})
+            text = readable_on(colour)
+            ratio = contrast_ratio(colour, text)
+            report.append({"key": key, "label": label, "colour": colour, "text": text,
+                           "ok": ratio >= AA_NORMAL_TEXT, "ratio": round(ratio, 2)})
     return report
+
+
+def theme_preview(primary: str, accent: str) -> dict:
+    """Return the colours buyers' pages would use, as theme.css computes them, for the preview."""
+    primary = normalise_hex(primary) or store.settings_row().primary_color
+    accent = normalise_hex(accent) or store.settings_row().accent_color
+    return {"primary": primary, "on_primary": readable_on(primary), "primary_text": text_on_white(primary),
+            "accent": accent, "on_accent": readable_on(accent)}
 
 
 @bp.route("/colours", methods=["GET", "POST"])
@@ -102,17 +112,24 @@ def colours():
             return redirect(url_for(".colours"))
     elif request.method == "POST":
         code = 422
+    primary, accent = form.primary_color.data, form.accent_color.data
     return render_template("merchant_admin/colours.html", form=form, current=current,
-                           report=contrast_report(form.primary_color.data, form.accent_color.data)), code
+                           report=contrast_report(primary, accent), theme=theme_preview(primary, accent)), code
 
 
 @bp.route("/colours/reset", methods=["POST"])
 def reset_colours():
+    """Put back the default colours, unless someone saved colours since the page was rendered."""
     form = VersionedForm()
+    code = 400
     if form.validate_on_submit():
         _current, code = _save(form, store.reset_colours, fields=store.COLOUR_FIELDS)
         if code is None:
             flash(_("Colours reset to the defaults."), "success")
             return redirect(url_for(".colours"))
-    flash(_("The colours changed meanwhile or the form expired; nothing was reset."), "error")
-    return redirect(url_for(".colours"))
+    settings = store.settings_row()
+    page = ColoursForm(formdata=None, obj=settings)
+    page.form_errors.append(_("The colours changed meanwhile or the form expired; nothing was reset."))
+    return render_template("merchant_admin/colours.html", form=page, current=None,
+                           report=contrast_report(settings.primary_color, settings.accent_color),
+                           theme=theme_preview(settings.primary_color, settings.accent_color)), code

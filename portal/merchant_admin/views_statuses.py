@@ -7,12 +7,13 @@ from .. import access
 from ..extensions import db
 from ..forms import EmptyForm
 from ..models import StatusType, TrustedHost
+from ..services import settings as store
 from ..services import status_admin
-from ..services.errors import DomainError
+from ..services.errors import Conflict, DomainError
 from ..timeline import build_timeline
 from . import bp
 from .common import attach_error
-from .forms import StatusForm
+from .forms import RulesForm, StatusEditForm, StatusForm
 
 
 def _status_values(form: StatusForm) -> dict:
@@ -51,20 +52,20 @@ def new_status():
 def edit_status(status_id: int):
     """Rename, type, flag or retire a status."""
     status = access.get_status_or_404(status_id)
-    form = StatusForm(obj=status, type=status.type.value if status.type else "")
+    form = StatusEditForm(obj=status, type=status.type.value if status.type else "")
     if request.method == "POST":
-        form = StatusForm()
+        form = StatusEditForm()
+    code = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            status_admin.update_status(current_user, status, _status_values(form))
+            status_admin.update_status(current_user, status, _status_values(form), form.version.data)
         except DomainError as error:
             db.session.rollback()
-            attach_error(form, error)
+            code = _offer_current(form, error, "version", status.version)
         else:
             db.session.commit()
             flash(_("Status %(name)s saved.", name=status.name), "success")
             return redirect(url_for(".statuses"))
-    code = 422 if request.method == "POST" else 200
     return render_template("merchant_admin/status_form.html", form=form, status=status,
                            in_use=status_admin.is_in_use(status), delete_form=EmptyForm()), code
 
@@ -88,6 +89,25 @@ def delete_status(status_id: int):
     return redirect(url_for(".statuses"))
 
 
+def _offer_current(form, error: DomainError, field: str, current: int) -> int:
+    """Show the error; on a conflict keep the user's values and carry the current version for the next try."""
+    attach_error(form, error)
+    if not isinstance(error, Conflict):
+        return 422
+    form[field].raw_data = None
+    form[field].data = current
+    return 409
+
+
+def _ticked() -> set[tuple[int, int]]:
+    wanted = set()
+    for value in request.form.getlist("rule"):
+        left, _sep, right = value.partition("-")
+        if left.isdigit() and right.isdigit():
+            wanted.add((int(left), int(right)))
+    return wanted
+
+
 def _example(statuses):
     """Build the example timeline for the status chosen in the query string, if any."""
     chosen = next((s for s in statuses if str(s.id) == request.args.get("example")), None)
@@ -101,19 +121,21 @@ def _example(statuses):
 def rules():
     """Edit which status may follow which, warn about early deliveries, and show an example timeline."""
     statuses = [s for s in status_admin.list_statuses() if not s.retired]
-    form = EmptyForm()
+    form = RulesForm(rules_version=store.settings_row().rules_version)
+    code, pairs = (200 if request.method == "GET" else 400), None
     if form.validate_on_submit():
-        wanted = set()
-        for value in request.form.getlist("rule"):
-            left, _sep, right = value.partition("-")
-            if left.isdigit() and right.isdigit():
-                wanted.add((int(left), int(right)))
-        status_admin.save_rules(current_user, statuses, wanted)
-        db.session.commit()
-        flash(_("Status rules saved and marked as reviewed."), "success")
-        return redirect(url_for(".rules"))
-    pairs = status_admin.rule_pairs()
+        try:
+            status_admin.save_rules(current_user, statuses, _ticked(), form.rules_version.data)
+        except DomainError as error:
+            db.session.rollback()
+            code, pairs = _offer_current(form, error, "rules_version", store.settings_row().rules_version), _ticked()
+        else:
+            db.session.commit()
+            flash(_("Status rules saved and marked as reviewed."), "success")
+            return redirect(url_for(".rules"))
+    saved = status_admin.rule_pairs()
     chosen, shipped, steps = _example(statuses)
-    return render_template("merchant_admin/rules.html", form=form, statuses=statuses, pairs=pairs,
-                           risky=status_admin.risky_rules(statuses, pairs), is_risky=status_admin.risky,
-                           chosen=chosen, shipped=shipped, steps=steps), 200 if request.method == "GET" else 400
+    return render_template("merchant_admin/rules.html", form=form, statuses=statuses, pairs=saved if pairs is None
+                           else pairs, risky=status_admin.risky_rules(statuses, saved), is_risky=status_admin.risky,
+                           unruled=status_admin.unruled(statuses, saved), chosen=chosen, shipped=shipped,
+                           steps=steps), code

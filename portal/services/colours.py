@@ -4,6 +4,7 @@ import re
 HEX_RE = re.compile(r"\A#[0-9a-f]{6}\Z")
 AA_NORMAL_TEXT = 4.5
 WHITE = "#ffffff"
+BLACK = "#000000"
 
 
 def normalise_hex(value: str) -> str | None:
@@ -33,3 +34,15 @@ def contrast_ratio(a: str, b: str) -> float:
 def passes_aa(background: str, text: str = WHITE) -> bool:
     """Tell whether normal-size text of one colour on the other reaches WCAG AA (4.5:1)."""
     return contrast_ratio(background, text) >= AA_NORMAL_TEXT
+
+
+def readable_on(background: str) -> str:
+    """Pick black or white text, whichever contrasts more with the colour (what buyers see on it)."""
+    return WHITE if contrast_ratio(background, WHITE) >= contrast_ratio(background, BLACK) else BLACK
+
+
+def text_on_white(colour: str) -> str:
+    """Darken the colour until it reaches AA contrast (4.5:1) as text on white (the buyer's link colour)."""
+    while contrast_ratio(colour, WHITE) < AA_NORMAL_TEXT:
+        colour = "#" + "".join(f"{int(int(colour[i:i + 2], 16) * 0.85):02x}" for i in (1, 3, 5))
+    return colour

@@ -31,22 +31,31 @@ def settings_row() -> StoreSettings:
     return settings
 
 
-def save(actor, version: int | None, values: dict, action: str) -> StoreSettings:
-    """Write the values only if nobody saved since `version` was read, and audit what changed.
+CHANGED_MEANWHILE = _l("Someone else changed these settings meanwhile. Check the current values and save "
+                       "again; your entries are kept below.")
 
-    The check and the write are one UPDATE ... WHERE version = :v, so two processes cannot both win.
+
+def compare_and_set(column, row_id: int, version: int | None, values: dict | None = None) -> None:
+    """Write the values and bump the version column only if it still holds `version`, else raise Conflict.
+
+    The check and the write are one UPDATE ... WHERE id = :id AND version = :v, so two processes cannot both win.
     """
-    settings = settings_row()
-    before = {key: getattr(settings, key) for key in values}
+    model = column.class_
     result = db.session.execute(
-        update(StoreSettings)
-        .where(StoreSettings.id == settings.id, StoreSettings.version == version)
-        .values(**values, version=StoreSettings.version + 1)
+        update(model)
+        .where(model.id == row_id, column == version)
+        .values({**(values or {}), column.key: column + 1})
         .execution_options(synchronize_session=False)
     )
     if version is None or result.rowcount != 1:
-        raise Conflict(_l("Someone else changed these settings meanwhile. Check the current values and save "
-                          "again; your entries are kept below."), field="version")
+        raise Conflict(CHANGED_MEANWHILE, field="version")
+
+
+def save(actor, version: int | None, values: dict, action: str) -> StoreSettings:
+    """Write the values only if nobody saved since `version` was read, and audit what changed."""
+    settings = settings_row()
+    before = {key: getattr(settings, key) for key in values}
+    compare_and_set(StoreSettings.version, settings.id, version, values)
     db.session.refresh(settings)
     old, new = audit.changes(before, values)
     audit.record(actor, action, "store_settings", old, new)
@@ -200,15 +209,16 @@ def mark_rules_reviewed() -> None:
 # --- trusted hosts --------------------------------------------------------------------------------------
 
 
-def add_host(actor, value: str) -> tuple[TrustedHost, bool]:
-    """Trust a host (a pasted link is reduced to its host); return it and whether it was reduced."""
-    host, reduced = trusted_hosts.host_from_input(value)
+def add_host(actor, value: str) -> tuple[TrustedHost, bool, bool]:
+    """Trust a host (a pasted link is reduced to its host); return it, whether it was reduced, and whether
+    the pasted link used another port."""
+    host, reduced, other_port = trusted_hosts.host_from_input(value)
     existing = db.session.scalar(db.select(TrustedHost).filter_by(host=host))
     if existing is not None:
         raise ValidationError(_l("%(host)s is already on the list.", host=host), field="host")
     trusted = trusted_hosts.add_trusted_host(host)
     audit.record(actor, "host.add", host, None, {"host": host})
-    return trusted, reduced
+    return trusted, reduced, other_port
 
 
 def remove_host(actor, trusted: TrustedHost) -> None:

@@ -34,13 +34,18 @@ def add_staff(actor, email: str, name: str, role, password: str | None, link_hou
 
 
 def _ensure_another_admin(user: User) -> None:
-    """Refuse to leave the store without an active administrator; locks the admin rows where the DB can."""
-    others = db.session.scalars(
+    """Refuse to leave the store without an active administrator.
+
+    Every active admin row, the target's included, is locked in id order before counting (where the database
+    can lock), so two admins demoting each other at once are serialised and the second sees the first's change.
+    """
+    admins = db.session.scalars(
         db.select(User.id)
-        .where(User.role == Role.admin, User.active.is_(True), User.id != user.id)
+        .where(User.role == Role.admin, User.active.is_(True))
+        .order_by(User.id)
         .with_for_update()
     ).all()
-    if not others:
+    if not [admin_id for admin_id in admins if admin_id != user.id]:
         raise Conflict(_l("%(email)s is the last active administrator and must stay one.", email=user.email),
                        field="role")
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
 
 from ..extensions import db
-from ..models import Order, OrderStatus, OrderStatusChange, StatusRule, StatusType
+from ..models import Order, OrderStatus, OrderStatusChange, StatusRule, StatusType, StoreSettings
 from . import audit, settings
 from .errors import Conflict, ValidationError
 from .statuses import create_status, get_status, normalise_status_name
@@ -32,18 +32,24 @@ def orders_per_status() -> dict[int, int]:
 
 
 def add_status(actor, name: str, type_: StatusType | None, shown_to_customer: bool = True,
-               after_shipping: bool = False) -> OrderStatus:
-    """Create an additional status and note that the rules need a new review."""
+               after_shipping: bool = False, source: str | None = None) -> OrderStatus:
+    """Create an additional status and note that the rules need a new review.
+
+    `source` names where a change without a signed-in actor came from (an API token, the CLI).
+    """
     status = create_status(name, type_)
     status.shown_to_customer = bool(shown_to_customer)
     status.after_shipping = bool(after_shipping)
     settings.mark_statuses_changed()
-    audit.record(actor, "status.create", status.name, None, status_values(status))
+    audit.record(actor, "status.create", status.name, None, status_values(status), source=source)
     return status
 
 
-def update_status(actor, status: OrderStatus, values: dict) -> OrderStatus:
-    """Rename, type, flag or retire a status; a built-in status only changes whether buyers see its name."""
+def update_status(actor, status: OrderStatus, values: dict, version: int | None) -> OrderStatus:
+    """Rename, type, flag or retire a status; a built-in status only changes whether buyers see its name.
+
+    `version` is the one the form was rendered with: a save since then raises Conflict.
+    """
     before = status_values(status)
     wanted = {**before, **values}
     wanted["name"] = normalise_status_name(wanted["name"])
@@ -56,6 +62,8 @@ def update_status(actor, status: OrderStatus, values: dict) -> OrderStatus:
         raise ValidationError(_l("A status name needs 1 to 80 characters."), field="name")
     if wanted["name"] != status.name and get_status(wanted["name"]) is not None:
         raise ValidationError(_l("A status named %(name)s already exists.", name=wanted["name"]), field="name")
+    settings.compare_and_set(OrderStatus.version, status.id, version)
+    db.session.refresh(status, ["version"])
     for key, value in wanted.items():
         setattr(status, key, value)
     db.session.flush()
@@ -103,8 +111,12 @@ def _rule_names(pairs, names: dict[int, str]) -> list[str]:
     return sorted(f"{names[a]} → {names[b]}" for a, b in pairs)
 
 
-def save_rules(actor, statuses: list[OrderStatus], wanted: set[tuple[int, int]]) -> None:
-    """Make the rules among these statuses exactly `wanted` and mark the rules as reviewed."""
+def save_rules(actor, statuses: list[OrderStatus], wanted: set[tuple[int, int]], version: int | None) -> None:
+    """Make the rules among these statuses exactly `wanted` and mark the rules as reviewed.
+
+    `version` is the rules version the matrix was rendered with: a save since then raises Conflict.
+    """
+    settings.compare_and_set(StoreSettings.rules_version, settings.settings_row().id, version)
     ids = {status.id for status in statuses}
     names = {status.id: status.name for status in statuses}
     wanted = {(a, b) for a, b in wanted if a in ids and b in ids and a != b}
@@ -124,9 +136,23 @@ def risky(from_status: OrderStatus, to_status: OrderStatus) -> bool:
     return from_status.is_before_shipping and to_status.is_delivered and from_status.id != to_status.id
 
 
+def unruled(statuses: list[OrderStatus], pairs: set[tuple[int, int]]) -> set[int]:
+    """Return the ids of the statuses without any rule: check_transition lets them change to any status."""
+    ruled = {a for a, _b in pairs}
+    return {status.id for status in statuses if status.id not in ruled}
+
+
+def allowed_pairs(statuses: list[OrderStatus], pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Return every change the rules allow, a status without rules leading to every other status."""
+    free = unruled(statuses, pairs)
+    return pairs | {(a, s.id) for a in free for s in statuses if s.id != a}
+
+
 def risky_rules(statuses: list[OrderStatus], pairs: set[tuple[int, int]]) -> list[tuple[OrderStatus, OrderStatus]]:
+    """Return the allowed changes that would show an order as delivered before it was shipped."""
     by_id = {status.id: status for status in statuses}
-    found = [(by_id[a], by_id[b]) for a, b in pairs if a in by_id and b in by_id and risky(by_id[a], by_id[b])]
+    found = [(by_id[a], by_id[b]) for a, b in allowed_pairs(statuses, pairs)
+             if a in by_id and b in by_id and risky(by_id[a], by_id[b])]
     return sorted(found, key=lambda pair: (pair[0].name, pair[1].name))
 
 

@@ -50,20 +50,28 @@ def remove_trusted_host(value: str) -> bool:
     return True
 
 
-def host_from_input(value: str) -> tuple[str, bool]:
-    """Return the host a merchant typed or pasted, and whether it was taken out of a longer link."""
+def _looks_like_link(text: str) -> bool:
+    """Tell whether a value without a scheme is a host followed by a path, query or fragment."""
+    head = re.split(r"[/?#]", text, maxsplit=1)[0]
+    return head != text and bool(head) and "@" not in head
+
+
+def host_from_input(value: str) -> tuple[str, bool, bool]:
+    """Return the host a merchant typed or pasted, whether it was taken out of a longer link, and whether
+    that link named a port other than the default one (links on it open in a new tab)."""
     text = str(value or "").strip()
-    reduced = False
-    if "://" in text:
+    reduced = other_port = False
+    if "://" in text or _looks_like_link(text):
         try:
-            parts = urlsplit(text)
-            hostname = parts.hostname or ""
+            parts = urlsplit(text if "://" in text else "https://" + text)
+            hostname, port = parts.hostname or "", parts.port
         except ValueError:
-            parts, hostname = None, ""
+            parts, hostname, port = None, "", None
         if parts is None or parts.scheme.lower() not in ("http", "https") or parts.username is not None:
             raise ValidationError(_l("This link has no usable host name; enter only the host, such as "
                                      "rastreio.example.com."), field="host")
-        text, reduced = hostname, True
+        default = 443 if parts.scheme.lower() == "https" else 80
+        text, reduced, other_port = hostname, True, port is not None and port != default
     if "*" in text:
         raise ValidationError(_l("Wildcards are not allowed: add each host name on its own."), field="host")
     if any(ch in text for ch in "/?#@"):
@@ -72,7 +80,11 @@ def host_from_input(value: str) -> tuple[str, bool]:
         raise ValidationError(_l("Enter the host name only, without a port."), field="host")
     if _is_ip(text.strip("[]")):
         raise ValidationError(_l("IP addresses are not allowed; enter a host name."), field="host")
-    return normalise_host(text), reduced
+    if not text.isascii() or text.lower().startswith("xn--") or ".xn--" in text.lower():
+        raise ValidationError(_l("International (Unicode or xn--) host names are not supported: browsers and "
+                                 "the portal could read them differently, so their links are shown as text. "
+                                 "Use the carrier's plain ASCII host name."), field="host")
+    return normalise_host(text), reduced, other_port
 
 
 def _is_ip(text: str) -> bool:

@@ -1,8 +1,8 @@
 """POST /orders/<number>/status and the /statuses list."""
 import pytest
 
-from portal.models import OrderStatusChange
-from portal.services import statuses
+from portal.models import AuditEntry, OrderStatusChange, StoreSettings
+from portal.services import settings, statuses
 
 from . import ApiClient
 
@@ -96,3 +96,15 @@ def test_create_status_refuses_bad_names(api, factory, body, field):
     response = api.post("/statuses", body)
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == field
+
+
+def test_created_status_asks_for_a_rules_review_and_is_audited(api, db):
+    settings.mark_rules_reviewed()
+    db.session.commit()
+    assert StoreSettings.get().rules_need_review is False
+    assert api.post("/statuses", {"name": "em separação"}).status_code == 201
+    db.session.expire_all()
+    assert StoreSettings.get().rules_need_review is True
+    entry = db.session.scalar(db.select(AuditEntry).filter_by(action="status.create"))
+    assert entry.user_id is None and entry.target == "EM SEPARAÇÃO"
+    assert entry.after["source"] == "api:back office" and entry.after["type"] is None

@@ -1,7 +1,9 @@
 """Colours: hex validation, contrast warnings, reset, the buyer's theme, and conflicting saves."""
+import re
+
 from portal.models import AuditEntry, StoreSettings
 from portal.models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
-from portal.services.colours import contrast_ratio, normalise_hex, passes_aa
+from portal.services.colours import contrast_ratio, normalise_hex, passes_aa, readable_on, text_on_white
 
 COLOURS = "/merchant-admin/colours"
 
@@ -34,14 +36,35 @@ def test_invalid_colour_keeps_the_values(admin_client, post, version):
     assert StoreSettings.get().primary_color == DEFAULT_PRIMARY
 
 
-def test_low_contrast_warns_but_saves(admin_client, post, version):
+def test_light_colour_gets_black_text_like_the_buyer_theme_and_no_false_warning(admin_client, post, version, app):
     response = post(admin_client, COLOURS, {"version": version(), "primary_color": "#ffd700",
                                             "accent_color": "#0a7d4f"}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert StoreSettings.get().primary_color == "#ffd700"
-    assert 'contrast__item contrast__item--low" data-contrast-for="primary"' in html
-    assert "below the 4.5:1 of WCAG AA" in html
-    assert 'contrast__item" data-contrast-for="accent"' in html
+    assert 'contrast__item--low" data-contrast-for' not in html
+    assert html.count("below the 4.5:1 of WCAG AA") == 2  # only the two data-low-text templates for the script
+    assert 'contrast__item" data-contrast-for="primary" data-text="#000000"' in html
+    assert "buyers see black text on it" in html
+    assert 'contrast__item" data-contrast-for="accent" data-text="#ffffff"' in html
+    css = app.test_client().get("/theme.css").get_data(as_text=True)
+    on_primary = re.search(r"--color-on-primary: (#[0-9a-f]{6});", css).group(1)
+    link = re.search(r"--color-primary-text: (#[0-9a-f]{6});", css).group(1)
+    assert on_primary == "#000000"
+    assert f'data-on-primary="{on_primary}"' in html and f'data-primary-text="{link}"' in html
+    assert link != "#ffd700" and contrast_ratio(link, "#ffffff") >= 4.5
+
+
+def test_colour_choosers_are_the_theme_functions():
+    assert readable_on("#ffd700") == "#000000" and readable_on("#0b5cad") == "#ffffff"
+    assert text_on_white("#0b5cad") == "#0b5cad" and contrast_ratio(text_on_white("#ffd700"), "#ffffff") >= 4.5
+
+
+def test_reset_with_a_stale_version_is_refused(admin_client, post, version):
+    stale = version()
+    post(admin_client, COLOURS, {"version": stale, "primary_color": "#111111", "accent_color": "#222222"})
+    response = post(admin_client, f"{COLOURS}/reset", {"version": stale}, page=COLOURS)
+    assert response.status_code == 409
+    assert (StoreSettings.get().primary_color, StoreSettings.get().accent_color) == ("#111111", "#222222")
 
 
 def test_reset_to_defaults(admin_client, post, version, db):

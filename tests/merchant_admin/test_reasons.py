@@ -1,7 +1,7 @@
 """Merchant area: the ticket reasons shoppers choose from — add, rename, order, retire, audit."""
 import pytest
 
-from portal.models import AuditEntry, Order, Role, TicketReason
+from portal.models import AuditEntry, Role, TicketReason
 
 pytestmark = pytest.mark.db
 

@@ -16,10 +16,19 @@ def _pair(a, b):
     return f"{x}-{y}"
 
 
+def _rules(*pairs):
+    """Return the matrix form's values: the ticked pairs and the rules version it was rendered with."""
+    return {"rule": list(pairs), "rules_version": StoreSettings.get().rules_version}
+
+
+# Rules for every before-shipping built-in, so that none of them may change to any status.
+SHIPPING_FLOW = (("AGUARDANDO PAGAMENTO", "A ENVIAR"), ("A ENVIAR", "ENVIADO"))
+
+
 def test_matrix_saves_exactly_the_ticked_rules(admin_client, post, db):
     statuses.add_rule(statuses.get_status("ENVIADO"), statuses.get_status("CANCELADO"))
-    response = post(admin_client, RULES, {"rule": [_pair("AGUARDANDO PAGAMENTO", "A ENVIAR"),
-                                                   _pair("A ENVIAR", "ENVIADO"), "junk", "9999-1"]})
+    response = post(admin_client, RULES, _rules(_pair("AGUARDANDO PAGAMENTO", "A ENVIAR"),
+                                                _pair("A ENVIAR", "ENVIADO"), "junk", "9999-1"))
     assert response.status_code == 302
     pairs = {(r.from_status.name, r.to_status.name) for r in db.session.scalars(db.select(StatusRule))}
     assert pairs == {("AGUARDANDO PAGAMENTO", "A ENVIAR"), ("A ENVIAR", "ENVIADO")}
@@ -34,9 +43,12 @@ def test_matrix_saves_exactly_the_ticked_rules(admin_client, post, db):
 
 def test_warning_for_completed_status_reached_before_shipping(admin_client, post, factory):
     factory.status("SEPARADO")
-    response = post(admin_client, RULES, {"rule": [_pair("ENVIADO", "FINALIZADO")]}, follow_redirects=True)
+    flow = [_pair(a, b) for a, b in SHIPPING_FLOW]
+    response = post(admin_client, RULES, _rules(*flow, _pair("SEPARADO", "ENVIADO"), _pair("ENVIADO", "FINALIZADO")),
+                    follow_redirects=True)
     assert "data-rules-warning" not in response.get_data(as_text=True)
-    response = post(admin_client, RULES, {"rule": [_pair("A ENVIAR", "FINALIZADO"), _pair("SEPARADO", "FINALIZADO")]},
+    response = post(admin_client, RULES, _rules(_pair("AGUARDANDO PAGAMENTO", "A ENVIAR"),
+                                                _pair("A ENVIAR", "FINALIZADO"), _pair("SEPARADO", "FINALIZADO")),
                     follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "data-rules-warning" in html and "Keep the order ENVIADO" in html
@@ -48,7 +60,8 @@ def test_additional_status_after_shipping_is_not_warned(admin_client, post, fact
     status = factory.status("EM ROTA")
     status.after_shipping = True
     db.session.flush()
-    html = post(admin_client, RULES, {"rule": [_pair("EM ROTA", "FINALIZADO")]},
+    flow = [_pair(a, b) for a, b in SHIPPING_FLOW]
+    html = post(admin_client, RULES, _rules(*flow, _pair("EM ROTA", "FINALIZADO")),
                 follow_redirects=True).get_data(as_text=True)
     assert "data-rules-warning" not in html
 
@@ -66,7 +79,42 @@ def test_example_timeline_for_a_chosen_status(admin_client):
 
 
 def test_rules_need_review_after_statuses_change(admin_client, post, factory):
-    post(admin_client, RULES, {})
+    post(admin_client, RULES, _rules())
     assert StoreSettings.get().rules_need_review is False
     post(admin_client, "/merchant-admin/statuses/new", {"name": "NOVO", "type": "in_progress"})
     assert StoreSettings.get().rules_need_review is True
+
+
+def test_statuses_without_rules_are_warned_as_leading_anywhere(admin_client):
+    html = admin_client.get(RULES).get_data(as_text=True)
+    assert "data-rules-warning" in html and 'data-risky-rule="A ENVIAR→FINALIZADO"' in html
+    assert 'data-risky-rule="AGUARDANDO PAGAMENTO→FINALIZADO"' in html
+    assert html.count("data-unruled") == len(statuses_on_the_matrix())
+    assert "no rule yet: may change to any status" in html
+
+
+def test_a_rule_for_a_status_ends_its_free_changes(admin_client, post):
+    html = post(admin_client, RULES, _rules(_pair("A ENVIAR", "ENVIADO")), follow_redirects=True).get_data(
+        as_text=True)
+    assert 'data-risky-rule="A ENVIAR→FINALIZADO"' not in html
+    assert 'data-risky-rule="AGUARDANDO PAGAMENTO→FINALIZADO"' in html
+    assert html.count("data-unruled") == len(statuses_on_the_matrix()) - 1
+
+
+def test_stale_rules_form_is_refused_and_keeps_the_ticks(admin, sign_in, post, db):
+    first, second = sign_in(admin), sign_in(admin)
+    stale = _rules(_pair("A ENVIAR", "FINALIZADO"))
+    assert post(first, RULES, _rules(_pair("A ENVIAR", "ENVIADO"))).status_code == 302
+    response = post(second, RULES, stale)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "changed these settings meanwhile" in html
+    pairs = {(r.from_status.name, r.to_status.name) for r in db.session.scalars(db.select(StatusRule))}
+    assert pairs == {("A ENVIAR", "ENVIADO")}
+    checked = re.findall(r'value="(\d+-\d+)"[^>]*?\s+checked', html)
+    assert checked == [_pair("A ENVIAR", "FINALIZADO")]
+    assert f'name="rules_version" type="hidden" value="{stale["rules_version"] + 1}"' in html
+
+
+def statuses_on_the_matrix():
+    from portal.services import status_admin
+    return [s for s in status_admin.list_statuses() if not s.retired]

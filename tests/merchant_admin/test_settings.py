@@ -70,3 +70,12 @@ def test_missing_or_garbled_version_is_refused(admin_client, post):
     response = post(admin_client, SETTINGS, {**VALID, "version": "abc"})
     assert response.status_code == 422 and "out of date" in response.get_data(as_text=True)
     assert StoreSettings.get().store_name != "Loja da Ana"
+
+
+def test_store_default_language_is_used_when_the_browser_names_none(app, db):
+    store.settings_row().default_locale = "en"
+    db.session.commit()
+    assert '<html lang="en">' in app.test_client().get("/login").get_data(as_text=True)
+    browser = app.test_client()
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pt-BR"
+    assert '<html lang="pt-BR">' in browser.get("/login").get_data(as_text=True)

@@ -129,3 +129,76 @@ def test_invalid_token_name(admin_client, post):
     response = post(admin_client, TOKENS, {"name": "  "})
     assert response.status_code == 422 and 'id="name-error"' in response.get_data(as_text=True)
     assert "data-new-token" not in response.get_data(as_text=True)
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app):
+    """Runs on committed rows and real connections (not the rolled-back test transaction), then cleans up."""
+    import threading
+
+    from portal.extensions import db as real_db
+
+    with app.app_context():
+        if real_db.engine.dialect.name == "sqlite":
+            pytest.skip("SQLite lets one writer at a time hold the database, so it needs no row locks; "
+                        "run with TEST_DATABASE_URL set to PostgreSQL")
+        ids = [accounts.create_user(f"race-{n}@loja.test", Role.admin).id for n in (1, 2)]
+        real_db.session.commit()
+    start, finish = threading.Barrier(2), threading.Barrier(2)
+    results = {}
+
+    def demote(actor_id, target_id):
+        with app.app_context():
+            actor, target = real_db.session.get(User, actor_id), real_db.session.get(User, target_id)
+            start.wait(timeout=5)
+            try:
+                staff.change_role(actor, target, Role.agent)
+            except Conflict as error:
+                real_db.session.rollback()
+                results[actor_id] = str(error.message)
+                return
+            try:
+                finish.wait(timeout=1)  # both hold their locks here if the locks do not overlap
+            except threading.BrokenBarrierError:
+                pass
+            real_db.session.commit()
+            results[actor_id] = "demoted"
+
+    threads = [threading.Thread(target=demote, args=pair) for pair in (ids, ids[::-1])]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=15)
+        with app.app_context():
+            roles = sorted(real_db.session.scalars(db_roles(ids)))
+            assert roles == [Role.admin, Role.agent]
+            assert sorted(results.values())[0] == "demoted"
+            refused = sorted(results.values())[1]
+            assert refused != "demoted" and "race-" in refused  # the Conflict's message names the admin
+    finally:
+        with app.app_context():
+            real_db.session.execute(real_db.delete(AuditEntry).where(AuditEntry.user_id.in_(ids)))
+            real_db.session.execute(real_db.delete(User).where(User.id.in_(ids)))
+            real_db.session.commit()
+
+
+def db_roles(ids):
+    from portal.extensions import db as real_db
+    return real_db.select(User.role).where(User.id.in_(ids))
+
+
+def test_tokens_page_shows_last_used_after_an_api_call(admin_client, factory, db, app):
+    import re
+
+    raw = factory.api_token("nightly sync")
+    db.session.commit()
+
+    def last_used():
+        html = admin_client.get(TOKENS).get_data(as_text=True)
+        row = re.search(r'<tr data-token="nightly sync">(.*?)</tr>', html, re.S).group(1)
+        return re.findall(r"<td>(.*?)</td>", row)[1]
+
+    assert last_used() == "Never"
+    assert app.test_client().get("/api/v1/statuses", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    db.session.expire_all()
+    assert last_used() not in ("Never", "")

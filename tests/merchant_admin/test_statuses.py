@@ -54,7 +54,7 @@ def test_rename_type_and_retire(admin_client, post, factory, db):
     status = factory.status("EM ROTA")
     url = f"/merchant-admin/statuses/{status.id}"
     response = post(admin_client, url, {"name": "Saiu para entrega", "type": "in_progress", "after_shipping": "y",
-                                        "retired": "y"})
+                                        "retired": "y", "version": status.version})
     assert response.status_code == 302
     db.session.refresh(status)
     assert (status.name, status.type, status.after_shipping, status.retired, status.shown_to_customer) == (
@@ -65,16 +65,18 @@ def test_rename_type_and_retire(admin_client, post, factory, db):
 
 def test_rename_to_existing_name_is_refused(admin_client, post, factory):
     status = factory.status("EM ROTA")
-    response = post(admin_client, f"/merchant-admin/statuses/{status.id}", {"name": "enviado", "type": ""})
+    response = post(admin_client, f"/merchant-admin/statuses/{status.id}", {"name": "enviado", "type": "",
+                                                                         "version": status.version})
     assert response.status_code == 422 and "already exists" in response.get_data(as_text=True)
 
 
 def test_builtin_keeps_name_and_type_but_can_hide_its_name(admin_client, post, db):
     finalizado = db.session.scalar(db.select(OrderStatus).filter_by(name="FINALIZADO"))
     url = f"/merchant-admin/statuses/{finalizado.id}"
-    response = post(admin_client, url, {"name": "FINALIZADO", "type": "completed"})
+    response = post(admin_client, url, {"name": "FINALIZADO", "type": "completed", "version": finalizado.version})
     assert response.status_code == 302 and finalizado.shown_to_customer is False
-    response = post(admin_client, url, {"name": "ENTREGUE", "type": "completed", "shown_to_customer": "y"})
+    response = post(admin_client, url, {"name": "ENTREGUE", "type": "completed", "shown_to_customer": "y",
+                                        "version": finalizado.version})
     assert response.status_code == 422 and "built-in" in response.get_data(as_text=True)
     db.session.refresh(finalizado)
     assert finalizado.name == "FINALIZADO"
@@ -101,10 +103,40 @@ def test_type_change_shows_on_the_next_order_page_view(admin_client, post, facto
     before = buyer.get(f"/orders/{order.number}").get_data(as_text=True)
     assert _state(before, "delivered") == "current"
     response = post(admin_client, f"/merchant-admin/statuses/{status.id}",
-                    {"name": status.name, "type": "completed", "shown_to_customer": "y"})
+                    {"name": status.name, "type": "completed", "shown_to_customer": "y", "version": status.version})
     assert response.status_code == 302
     after = buyer.get(f"/orders/{order.number}").get_data(as_text=True)
     assert _state(after, "delivered") == "done"
-    post(admin_client, f"/merchant-admin/statuses/{status.id}", {"name": status.name, "type": "cancelled"})
+    post(admin_client, f"/merchant-admin/statuses/{status.id}", {"name": status.name, "type": "cancelled",
+                                                                 "version": status.version})
     cancelled = buyer.get(f"/orders/{order.number}").get_data(as_text=True)
     assert _state(cancelled, "cancelled") == "done"
+
+
+def test_stale_status_form_is_refused_and_keeps_the_values(admin, sign_in, post, factory, db):
+    status = factory.status("EM ROTA")
+    url = f"/merchant-admin/statuses/{status.id}"
+    first, second = sign_in(admin), sign_in(admin)
+    stale = status.version
+    assert post(first, url, {"name": "SAIU PARA ENTREGA", "type": "in_progress", "version": stale}).status_code == 302
+    response = post(second, url, {"name": "NA TRANSPORTADORA", "type": "completed", "version": stale})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "changed these settings meanwhile" in html
+    assert 'value="NA TRANSPORTADORA"' in html
+    assert f'name="version" type="hidden" value="{stale + 1}"' in html
+    db.session.refresh(status)
+    assert (status.name, status.type, status.version) == ("SAIU PARA ENTREGA", StatusType.in_progress, stale + 1)
+
+
+def test_status_only_in_an_orders_history_cannot_be_deleted(admin_client, post, factory, db):
+    from portal.services import orders, statuses
+
+    factory.status("CONFERIDO")
+    order = factory.order(status="CONFERIDO")
+    orders.change_order_status(order, statuses.get_status("A ENVIAR"), source="test")
+    status = statuses.get_status("CONFERIDO")
+    assert order.status.name == "A ENVIAR"
+    response = post(admin_client, f"/merchant-admin/statuses/{status.id}/delete",
+                    page=f"/merchant-admin/statuses/{status.id}", follow_redirects=True)
+    assert "retire it instead" in response.get_data(as_text=True)
+    assert db.session.get(OrderStatus, status.id) is not None
