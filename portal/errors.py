@@ -1,5 +1,5 @@
 """Error pages for browsers and JSON errors for the API."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -27,7 +27,14 @@ def error_response(status: int, code: str | None = None, message: str | None = N
     if wants_json():
         error = {"code": code or str(status), "message": message, "request_id": current_request_id()}
         return jsonify(error=error), status
-    return render_template("errors/error.html", status=status, message=message), status
+    try:
+        return render_template("errors/error.html", status=status, message=message), status
+    except Exception:
+        # The layout reads the signed-in user and the store settings: when the database is what failed, the page
+        # is rendered without it rather than falling through to the server's bare error.
+        current_app.logger.exception("Could not render the error page; sending the plain one")
+        db.session.rollback()
+        return render_template("errors/plain.html", status=status, message=message), status
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,5 +1,5 @@
 """Language and time-zone selection."""
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from .extensions import babel
@@ -26,23 +26,19 @@ def select_locale() -> str:
 
 
 def _store_locale() -> str | None:
-    """Return the store settings' default language, read once per request."""
-    if "store_locale" not in g:
-        from .models import StoreSettings
+    """Return the store settings' default language."""
+    from .helpers import store_settings
 
-        g.store_locale = StoreSettings.get().default_locale
-    return g.store_locale
+    return store_settings().default_locale
 
 
 def select_timezone() -> str:
     """Use the store's time zone for every date shown."""
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    if "store_tz" not in g:
-        from .models import StoreSettings
+    from .helpers import store_settings
 
-        g.store_tz = StoreSettings.get().timezone
-    return g.store_tz
+    return store_settings().timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
 def register_i18n(app: Flask) -> None:
