@@ -1,7 +1,16 @@
-"""Background tasks run by the Huey consumer; each is idempotent and retried."""
+"""Background tasks run by the Huey consumer; each is idempotent and commits its own work.
+
+Outbox rows (e-mails, marketplace deliveries) are sent by `deliver_outbox`, which retries through the
+outbox's own back-off rather than Huey's, so that the row's state is the one record of what was sent. A
+sweep every minute re-queues rows that wait longer than they should (queued while Redis or the consumer
+was down, or held by a worker that died), and tracking snapshots are refreshed every 30 minutes.
+"""
+import logging
 import os
 
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
+
+log = logging.getLogger(__name__)
 
 
 def _build_huey():
@@ -35,18 +44,63 @@ def _app_context():
     return _app.app_context()
 
 
-@huey.task(retries=5, retry_delay=30)
-def send_email(to: str, subject: str, text: str, html: str | None = None, key: str | None = None):
-    """Send one e-mail; `key` makes a repeated run send nothing more."""
-    from .mail import build_message, deliver
+@huey.task()
+def deliver_outbox(item_id: int) -> bool:
+    """Send one outbox row if it is due and nobody else holds it; schedule the next try when it fails."""
+    from .extensions import db
+    from .services import outbox
 
     with _app_context():
-        if key and not huey.put_if_empty(f"mail-sent:{key}", "1"):
-            return False
         try:
-            deliver(build_message(to, subject, text, html))
+            if not outbox.claim(item_id):
+                db.session.commit()
+                return False
+            db.session.commit()  # the claim is visible to every other worker before anything is sent
+            outcome = outbox.send_claimed(item_id)
+            db.session.commit()
         except Exception:
-            if key:
-                huey.get(f"mail-sent:{key}", peek=False)
+            db.session.rollback()
             raise
-        return True
+    if outcome.retry_in is not None:
+        try:
+            deliver_outbox.schedule((item_id,), delay=outcome.retry_in)
+        except Exception:
+            log.exception("could not schedule outbox item %s again; the sweep will", item_id)
+    return outcome.delivered
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_outbox() -> int:
+    """Queue again the outbox rows that are due and not on their way."""
+    from .services import outbox
+
+    with _app_context():
+        return outbox.sweep()
+
+
+@huey.periodic_task(crontab(minute="*/30"))
+def refresh_tracking() -> int:
+    """Queue a refresh of the stale tracking snapshots of recently shipped, undelivered orders."""
+    from .services import tracking_refresh
+
+    with _app_context():
+        codes = tracking_refresh.stale_codes()
+    for code in codes:
+        refresh_tracking_code(code)
+    return len(codes)
+
+
+@huey.task(retries=2, retry_delay=120)
+def refresh_tracking_code(code: str) -> bool:
+    """Fetch and store the Correios history of one code, unless its snapshot is still fresh."""
+    from .extensions import db
+    from .services import tracking
+
+    with _app_context():
+        try:
+            history = tracking.get_history(code)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    return history.available

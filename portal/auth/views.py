@@ -14,9 +14,8 @@ from ..extensions import db, limiter
 from ..forms import LanguageForm
 from ..helpers import store_settings
 from ..models import LoginLinkPurpose, hash_token
-from ..services import accounts
+from ..services import accounts, outbox
 from ..services.errors import NotFound, ValidationError
-from ..tasks import send_email
 from . import bp
 from .forms import ForgotForm, LoginForm, SetPasswordForm
 
@@ -99,14 +98,11 @@ def forgot():
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form)
     user = accounts.find_user(form.email.data)
-    mail = None
     if user is not None and user.active:
         purpose = LoginLinkPurpose.reset if user.password_hash else LoginLinkPurpose.first_access
         raw = accounts.issue_login_link(user, purpose, hours=current_app.config["LOGIN_LINK_HOURS"])
-        mail = _login_link_mail(user, raw, purpose)
+        outbox.queue_email(**_login_link_mail(user, raw, purpose))
     db.session.commit()
-    if mail is not None:
-        send_email(**mail)
     return render_template("auth/forgot_sent.html")
 
 

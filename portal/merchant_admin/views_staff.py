@@ -6,9 +6,8 @@ from flask_login import current_user
 from .. import access
 from ..extensions import db
 from ..forms import EmptyForm
-from ..services import staff
+from ..services import outbox, staff
 from ..services.errors import DomainError
-from ..tasks import send_email
 from . import bp
 from .common import attach_error
 from .forms import STAFF_ROLE_CHOICES, RoleForm, StaffForm, TokenForm
@@ -35,10 +34,10 @@ def staff_users():
         db.session.rollback()
         attach_error(form, error)
         return _staff_page(form, 422)
-    mail = invitation_mail(user, raw, hours) if raw else None
+    if raw:
+        outbox.queue_email(**invitation_mail(user, raw, hours))
     db.session.commit()
-    if mail:
-        send_email(**mail)
+    if raw:
         flash(_("%(email)s was invited by e-mail.", email=user.email), "success")
     else:
         flash(_("%(email)s can sign in now.", email=user.email), "success")

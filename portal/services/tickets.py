@@ -12,8 +12,9 @@ resumes with that time left, or with the full SLA when none was left (see docs/t
 Every verb flushes and never commits; each writes exactly one TicketEvent. A stale `expected_version`
 raises StaleTicket before anything is written; a race lost to another process is caught at flush by the
 ticket's version column and raises StaleTicket too, after which the caller must roll back. The shopper is
-e-mailed when the store answers them; the mail is queued only after the view commits, and a failure to
-queue or send it is logged without touching the committed answer.
+e-mailed when the store answers them, and an integrated marketplace is told of staff answers and closings:
+both are outbox rows written with the answer, handed to the queue only after the view commits; a failure
+to queue or send them is recorded on the row without touching the committed answer.
 """
 import re
 from datetime import date, timedelta
@@ -24,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import AuthorKind, Channel, Order, Ticket, TicketReason, TicketStatus, Visibility
 from ..models.tickets import REOPEN_DAYS
+from . import outbound, outbox
 from . import ticket_events as events
 from .errors import Conflict, ValidationError
 from .ticket_mail import answer_mail
@@ -38,7 +40,6 @@ from .tickets_common import (
     now,
     pause_clock,
     resume_clock,
-    send_after_commit,
     start_clock,
     stop_clock,
 )
@@ -159,12 +160,18 @@ def reply_as_staff(ticket: Ticket, user, body: str, visibility: Visibility, uplo
     events.message(ticket, user, message.id, visibility.value, before, ticket.status)
     flush(body)
     if visibility is Visibility.customer:
-        send_after_commit(answer_mail(ticket, message))
+        outbox.queue_email(**answer_mail(ticket, message), ticket=ticket, message=message)
+    outbound.message_created(ticket, user, message)
     return message
 
 
-def close_ticket(ticket: Ticket, user, expected_version: int | None = None) -> Ticket:
-    """Close the ticket (staff or its shopper) and record who closed it."""
+def close_ticket(ticket: Ticket, user, expected_version: int | None = None, *,
+                 notify_marketplace: bool = True) -> Ticket:
+    """Close the ticket (staff, its shopper, or the marketplace with no user) and record who closed it.
+
+    A staff closing on an integrated channel is delivered to the marketplace unless `notify_marketplace`
+    is False (a closing the marketplace itself reported).
+    """
     check_version(ticket, expected_version)
     if ticket.status is TicketStatus.closed:
         raise Conflict(_l("This ticket is already closed."), field="status")
@@ -172,8 +179,10 @@ def close_ticket(ticket: Ticket, user, expected_version: int | None = None) -> T
     moment = now()
     stop_clock(ticket, moment)
     ticket.updated_at = moment
-    events.closed(ticket, user, before)
+    event = events.closed(ticket, user, before)
     flush()
+    if notify_marketplace:
+        outbound.closed(ticket, user, event)
     return ticket
 
 

@@ -1,7 +1,8 @@
 """The staff's actions on a ticket: forward, take, escalate, refund part of the order, cancel a purchase unit.
 
 Each checks the ticket version the form was rendered with (StaleTicket when it changed), refuses a
-closed ticket, writes one event, and flushes.
+closed ticket, writes one event, and flushes. Forwarding e-mails the colleague; escalations and refunds on
+an integrated channel's ticket are delivered to the marketplace (both through the outbox, after commit).
 """
 from decimal import Decimal, InvalidOperation
 
@@ -11,8 +12,10 @@ from sqlalchemy import func
 from ..extensions import db
 from ..models import CancelledUnit, OrderItem, Refund, Ticket
 from ..models.tickets import ESCALATION_REASON_CODES
+from . import outbound, outbox
 from . import ticket_events as events
 from .errors import Conflict, NotFound, ValidationError
+from .ticket_mail import forwarded_mail
 from .tickets_common import check_version, flush, now, pause_clock, require_not_closed
 
 MAX_NOTE = 2000
@@ -46,8 +49,9 @@ def forward_ticket(ticket: Ticket, user, to_user, note: str | None, *, expected_
     ticket.forwarded_by = user
     ticket.forward_note = text or None
     _touch(ticket)
-    events.forwarded(ticket, user, to_user, text)
+    event = events.forwarded(ticket, user, to_user, text)
     flush()
+    outbox.queue_email(**forwarded_mail(ticket, user, to_user, text, event.id), ticket=ticket)
     return ticket
 
 
@@ -82,8 +86,9 @@ def escalate_ticket(ticket: Ticket, user, reason_code: str, note: str | None, *,
     ticket.escalated = True
     ticket.escalation_reason = reason_code
     _touch(ticket)
-    events.escalated(ticket, user, reason_code, text, before)
+    event = events.escalated(ticket, user, reason_code, text, before)
     flush()
+    outbound.escalated(ticket, user, event)
     return ticket
 
 
@@ -122,6 +127,7 @@ def refund(ticket: Ticket, user, amount, reason: str, *, expected_version: int |
     flush()
     events.refunded(ticket, user, row.id, value, text)
     flush()
+    outbound.refunded(ticket, user, row)
     return row
 
 

@@ -1,8 +1,9 @@
 """What every ticket verb shares: version checks, the SLA clock, messages with files, work done after commit.
 
 Two things must wait for the transaction's outcome, and the session does the waiting so that no view has
-to remember it: e-mails are handed to the queue only once the answer is committed (a rolled-back answer
-sends nothing), and files stored for a message that was not committed are deleted again.
+to remember it: outbox rows (e-mails, marketplace deliveries) are handed to the queue only once the change
+behind them is committed (a rolled-back answer sends nothing), and files stored for a message that was not
+committed are deleted again.
 """
 import logging
 import os
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 10_000
 _PENDING_FILES = "ticket_files_pending"
-_PENDING_MAIL = "ticket_mail_pending"
+_PENDING_OUTBOX = "outbox_pending"
 
 
 class StaleTicket(Conflict):
@@ -153,16 +154,16 @@ def add_message(ticket: Ticket, author, kind: AuthorKind, visibility: Visibility
     return message
 
 
-def send_after_commit(mail: dict) -> None:
-    """Hand an e-mail (send_email's arguments) to the queue once the current transaction commits."""
-    db.session.info.setdefault(_PENDING_MAIL, []).append(mail)
+def enqueue_after_commit(item_id: int) -> None:
+    """Hand an outbox row to the queue once the current transaction commits."""
+    db.session.info.setdefault(_PENDING_OUTBOX, []).append(item_id)
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session) -> None:
     session.info.pop(_PENDING_FILES, None)
-    for mail in session.info.pop(_PENDING_MAIL, []):
-        _enqueue(mail)
+    for item_id in session.info.pop(_PENDING_OUTBOX, []):
+        enqueue(item_id)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -170,7 +171,7 @@ def _after_transaction_end(session, transaction) -> None:
     if transaction.parent is not None:
         return
     # Still listed here means the transaction ended without a commit: the messages are gone, so are their files.
-    session.info.pop(_PENDING_MAIL, None)
+    session.info.pop(_PENDING_OUTBOX, None)
     for root, key in session.info.pop(_PENDING_FILES, []):
         try:
             files.delete_stored(root, key)
@@ -178,11 +179,11 @@ def _after_transaction_end(session, transaction) -> None:
             log.warning("could not delete orphaned attachment %s", key)
 
 
-def _enqueue(mail: dict) -> None:
-    """Queue one e-mail; a broken queue or mail server is logged, never raised into the committed request."""
-    from ..tasks import send_email
+def enqueue(item_id: int) -> None:
+    """Queue the delivery of one outbox row; a broken queue is logged, the row stays queued for the sweep."""
+    from .. import tasks
 
     try:
-        send_email(**mail)
+        tasks.deliver_outbox(item_id)
     except Exception:
-        log.exception("could not queue the e-mail to %s", mail.get("to"))
+        log.exception("could not queue outbox item %s; the sweep will send it", item_id)

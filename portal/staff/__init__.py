@@ -19,3 +19,5 @@ def require_staff():
 
 
 from . import actions, queue, workspace  # noqa: E402,F401
+from .deliveries import retry_delivery  # noqa: E402,F401
+from .register import register_ticket  # noqa: E402,F401

@@ -1,6 +1,6 @@
-"""What the ticket workspace shows: the forms, the order panel, the text modules and the colleagues."""
+"""What the ticket workspace shows: the forms, the order panel, the text modules, the colleagues, the deliveries."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..helpers import money
 from ..models import (
     ESCALATION_REASONS,
+    OutboxItem,
     Role,
     TextModule,
     Ticket,
@@ -21,7 +22,7 @@ from ..models import (
     User,
     Visibility,
 )
-from ..services import tickets
+from ..services import outbox, tickets
 from ..ticket_forms import CancelUnitForm, EscalateForm, ForwardForm, RefundForm, StaffReplyForm, VersionedForm
 from ..timeline import build_timeline
 
@@ -183,3 +184,27 @@ def load_ticket(number: str) -> Ticket:
         selectinload(Ticket.events).selectinload(TicketEvent.actor),
     ).execution_options(populate_existing=True)).all()
     return ticket
+
+
+@dataclass
+class ThreadDeliveries:
+    """The ticket's marketplace deliveries: per message, and those of actions (escalation, refund, closing)."""
+
+    by_message: dict[int, OutboxItem] = field(default_factory=dict)
+    actions: list[OutboxItem] = field(default_factory=list)
+
+    def for_message(self, message_id: int) -> OutboxItem | None:
+        return self.by_message.get(message_id)
+
+
+def thread_deliveries(ticket: Ticket) -> ThreadDeliveries:
+    """Load the delivery state of every message and action of the ticket, in one query."""
+    found = ThreadDeliveries()
+    if not ticket.channel.is_integrated:
+        return found
+    for item in outbox.ticket_deliveries(ticket.id):
+        if item.message_id is not None:
+            found.by_message[item.message_id] = item
+        else:
+            found.actions.append(item)
+    return found

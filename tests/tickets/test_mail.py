@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.models import TicketMessage, Visibility
+from portal.models import OutboxItem, OutboxState, TicketMessage, Visibility
 from portal.services import tickets
 
 
@@ -86,16 +86,21 @@ def test_smtp_failure_does_not_lose_the_answer(app, db, open_ticket, agent, brok
     db.session.expire_all()
     bodies = db.session.scalars(db.select(TicketMessage.body_html).where(TicketMessage.ticket_id == ticket.id))
     assert any("Resposta importante" in body for body in bodies)
+    item = db.session.scalar(db.select(OutboxItem).where(OutboxItem.ticket_id == ticket.id))
+    assert item.state is OutboxState.queued and item.last_error == "connection refused"
 
 
 def test_a_broken_queue_does_not_break_the_commit(app, db, open_ticket, agent, monkeypatch):
     from portal import tasks
 
-    def boom(**kwargs):
+    def boom(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(tasks, "send_email", boom)
+    monkeypatch.setattr(tasks, "deliver_outbox", boom)
     ticket = open_ticket()
     tickets.reply_as_staff(ticket, agent, "Resposta", Visibility.customer, expected_version=ticket.version)
     db.session.commit()
     assert ticket.status.value == "waiting"
+    # The e-mail waits in the outbox for the sweep.
+    item = db.session.scalar(db.select(OutboxItem).where(OutboxItem.ticket_id == ticket.id))
+    assert item.state is OutboxState.queued

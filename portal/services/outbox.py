@@ -1,0 +1,231 @@
+"""The durable outbox: e-mails and marketplace deliveries written with the change behind them, sent by tasks.
+
+A row is added in the same transaction as the answer or action that caused it and handed to Huey after
+commit. A delivery claims its row with one conditional UPDATE, so two runs of the same task (or two workers)
+send it once; a failure goes back to `queued` with an exponential back-off, or to `failed` after
+MAX_ATTEMPTS tries or a permanent refusal. The sweep re-queues whatever waits longer than it should, so
+work queued while the queue or its consumer was down still goes out.
+"""
+import json
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import requests
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, update
+
+from ..extensions import db
+from ..integrations import signing
+from ..mail import build_message
+from ..mail import deliver as send_mail
+from ..models import OutboxItem, OutboxKind, OutboxState, Ticket, TicketMessage
+from ..models.base import utcnow
+from .errors import Conflict
+from .tickets_common import enqueue, enqueue_after_commit
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+FIRST_DELAY_SECONDS = 30
+MAX_DELAY_SECONDS = 3600
+# A queued row is due a little before its time, so that a task scheduled for that moment always finds it due.
+DUE_SLACK = timedelta(seconds=5)
+# A queued row without a time was never handed to the queue (or the hand-over was lost) after this long.
+UNSENT_AFTER = timedelta(minutes=1)
+SWEEP_BATCH = 500
+MAX_ERROR = 300
+# Marketplace answers that are worth trying again; any other 4xx refuses the delivery for good.
+RETRY_STATUSES = frozenset({408, 429})
+
+
+class DeliveryError(Exception):
+    """A delivery did not go through; `reason` is short and readable, `permanent` stops the retries."""
+
+    def __init__(self, reason: str, permanent: bool = False):
+        super().__init__(reason)
+        self.reason = reason[:MAX_ERROR]
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivered: bool
+    retry_in: float | None = None
+
+
+def _existing(key: str) -> OutboxItem | None:
+    return db.session.scalar(db.select(OutboxItem).where(OutboxItem.key == key))
+
+
+def _add(item: OutboxItem) -> OutboxItem:
+    db.session.add(item)
+    db.session.flush()
+    enqueue_after_commit(item.id)
+    return item
+
+
+def queue_email(key: str, to: str, subject: str, text: str, html: str | None = None, *,
+                ticket: Ticket | None = None, message: TicketMessage | None = None) -> OutboxItem:
+    """Add an e-mail to the outbox, sent once the transaction commits; a key already queued adds nothing."""
+    existing = _existing(key)
+    if existing is not None:
+        return existing
+    return _add(OutboxItem(kind=OutboxKind.email, key=key, state=OutboxState.queued,
+                           payload={"to": to, "subject": subject, "text": text, "html": html},
+                           ticket_id=ticket.id if ticket else None, message_id=message.id if message else None))
+
+
+def queue_marketplace(ticket: Ticket, event: str, payload: dict, message: TicketMessage | None = None) -> OutboxItem:
+    """Add a delivery to the ticket's marketplace; the payload's event_id is its key."""
+    key = payload["event_id"]
+    existing = _existing(key)
+    if existing is not None:
+        return existing
+    return _add(OutboxItem(kind=OutboxKind.marketplace, key=key, event=event, state=OutboxState.queued,
+                           payload=payload, channel_id=ticket.channel_id, ticket_id=ticket.id,
+                           message_id=message.id if message else None))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Return the wait after the given number of failed attempts: 30 s, 1 min, 2 min, ... at most 1 h."""
+    return timedelta(seconds=min(FIRST_DELAY_SECONDS * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS))
+
+
+def claim(item_id: int) -> bool:
+    """Mark the row as being sent, if it is due and nobody holds it; False means there is nothing to do."""
+    moment = utcnow()
+    due = and_(OutboxItem.state == OutboxState.queued,
+               or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= moment + DUE_SLACK))
+    expired = and_(OutboxItem.state == OutboxState.sending, OutboxItem.claimed_at < moment - LEASE)
+    result = db.session.execute(
+        update(OutboxItem).where(OutboxItem.id == item_id, or_(due, expired))
+        .values(state=OutboxState.sending, claimed_at=moment)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def send_claimed(item_id: int) -> Outcome:
+    """Send a row claimed by this worker and record the outcome (flushed, not committed)."""
+    item = db.session.get(OutboxItem, item_id, populate_existing=True)
+    try:
+        if item.kind is OutboxKind.email:
+            _send_email(item.payload)
+        else:
+            _send_marketplace(item)
+    except DeliveryError as error:
+        return _failed(item, error)
+    except Exception as error:  # noqa: BLE001 - any other failure is recorded and retried, never lost
+        log.exception("outbox item %s failed unexpectedly", item_id)
+        return _failed(item, DeliveryError(type(error).__name__))
+    item.state = OutboxState.delivered
+    item.delivered_at = utcnow()
+    item.next_attempt_at = None
+    db.session.flush()
+    return Outcome(delivered=True)
+
+
+def _failed(item: OutboxItem, error: DeliveryError) -> Outcome:
+    item.attempts = (item.attempts or 0) + 1
+    item.last_error = error.reason
+    item.claimed_at = None
+    if error.permanent or item.attempts >= MAX_ATTEMPTS:
+        item.state = OutboxState.failed
+        item.next_attempt_at = None
+        log.warning("outbox item %s failed for good: %s", item.id, error.reason)
+        db.session.flush()
+        return Outcome(delivered=False)
+    wait = backoff(item.attempts)
+    item.state = OutboxState.queued
+    item.next_attempt_at = utcnow() + wait
+    db.session.flush()
+    return Outcome(delivered=False, retry_in=wait.total_seconds())
+
+
+def _send_email(payload: dict) -> None:
+    timeout = current_app.config["MAIL_TIMEOUT"]
+    try:
+        send_mail(build_message(payload["to"], payload["subject"], payload["text"], payload.get("html")))
+    except ConnectionRefusedError:
+        raise DeliveryError("connection refused") from None
+    except TimeoutError:
+        raise DeliveryError(f"timed out after {timeout:g} s") from None
+    except smtplib.SMTPResponseException as error:
+        text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error)
+        raise DeliveryError(f"SMTP {error.smtp_code} {text}".strip()) from None
+    except (smtplib.SMTPException, OSError) as error:
+        raise DeliveryError(str(error) or type(error).__name__) from None
+
+
+def body_bytes(payload: dict) -> bytes:
+    """Return the exact bytes posted (and signed) for a payload."""
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def _send_marketplace(item: OutboxItem) -> None:
+    channel = item.channel
+    if channel is None or not channel.is_integrated or not channel.outbound_url:
+        raise DeliveryError("the channel has no delivery address", permanent=True)
+    if not channel.webhook_secret:
+        raise DeliveryError("the channel has no signing secret", permanent=True)
+    cfg = current_app.config
+    connect, read = float(cfg.get("MARKETPLACE_CONNECT_TIMEOUT", 3)), float(cfg.get("MARKETPLACE_READ_TIMEOUT", 10))
+    body = body_bytes(item.payload)
+    headers = {**signing.signed_headers(channel.webhook_secret, body), signing.EVENT_HEADER: item.key,
+               "Content-Type": "application/json"}
+    try:
+        response = requests.post(channel.outbound_url, data=body, headers=headers, timeout=(connect, read),
+                                 allow_redirects=False)
+    except requests.exceptions.ConnectTimeout:
+        raise DeliveryError(f"timed out connecting after {connect:g} s") from None
+    except requests.exceptions.ReadTimeout:
+        raise DeliveryError(f"timed out after {read:g} s") from None
+    except requests.exceptions.ConnectionError as error:
+        raise DeliveryError("connection refused" if "refused" in str(error).lower() else "connection failed") from None
+    except requests.exceptions.RequestException as error:
+        raise DeliveryError(type(error).__name__) from None
+    if 200 <= response.status_code < 300:
+        return
+    status = response.status_code
+    raise DeliveryError(f"HTTP {status}", permanent=400 <= status < 500 and status not in RETRY_STATUSES)
+
+
+def due_ids(now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
+    """Return the rows that should be on their way and are not: due, never handed over, or held too long."""
+    moment = now or utcnow()
+    waiting = and_(OutboxItem.state == OutboxState.queued,
+                   or_(OutboxItem.next_attempt_at <= moment,
+                       and_(OutboxItem.next_attempt_at.is_(None), OutboxItem.created_at <= moment - UNSENT_AFTER)))
+    stuck = and_(OutboxItem.state == OutboxState.sending, OutboxItem.claimed_at < moment - LEASE)
+    return list(db.session.scalars(db.select(OutboxItem.id).where(or_(waiting, stuck))
+                                   .order_by(OutboxItem.id).limit(limit)))
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Hand every overdue row to the queue again; return how many."""
+    ids = due_ids(now)
+    for item_id in ids:
+        enqueue(item_id)
+    return len(ids)
+
+
+def retry(item: OutboxItem) -> OutboxItem:
+    """Put a failed delivery back in the queue now (sent after commit)."""
+    if item.state is not OutboxState.failed:
+        raise Conflict(_l("This delivery has not failed."), field="delivery")
+    item.state = OutboxState.queued
+    item.next_attempt_at = utcnow()
+    item.claimed_at = None
+    db.session.flush()
+    enqueue_after_commit(item.id)
+    return item
+
+
+def ticket_deliveries(ticket_id: int) -> list[OutboxItem]:
+    """Return the ticket's marketplace deliveries, oldest first, in one query."""
+    return list(db.session.scalars(
+        db.select(OutboxItem).where(OutboxItem.ticket_id == ticket_id, OutboxItem.kind == OutboxKind.marketplace)
+        .order_by(OutboxItem.id)))
