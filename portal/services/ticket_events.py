@@ -57,6 +57,11 @@ def unit_cancelled(ticket: Ticket, actor, cancelled_id: int, item_id: int, sku: 
                    quantity=quantity, reason=reason)
 
 
+def details_viewed(ticket: Ticket, actor) -> TicketEvent:
+    """Record that staff opened the order's printable details from the ticket (seed 000's first step)."""
+    return _record(ticket, "details_viewed", actor)
+
+
 def closed(ticket: Ticket, actor, status_from: TicketStatus) -> TicketEvent:
     return _record(ticket, "closed", actor, status_from=status_from.value)
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from ..extensions import db
-from ..models import CancelledUnit, OrderItem, Refund, Ticket
+from ..models import CancelledUnit, Order, OrderItem, Refund, Ticket
 from ..models.tickets import ESCALATION_REASON_CODES
 from . import outbound, outbox
 from . import ticket_events as events
@@ -104,6 +104,15 @@ def _amount(value) -> Decimal:
     return amount.quantize(CENT)
 
 
+def _lock_order(order_id: int) -> None:
+    """Hold the order row until commit, so that refunds and cancellations on its tickets are summed one at a time.
+
+    The ticket version protects one ticket; two tickets of the same order could otherwise both pass the check.
+    (SQLite takes the write lock at the first write instead; a writer overtaken there fails at flush.)
+    """
+    db.session.execute(db.select(Order.id).where(Order.id == order_id).with_for_update())
+
+
 def refunded_total(order) -> Decimal:
     """Return how much of the order was refunded so far."""
     total = db.session.scalar(db.select(func.coalesce(func.sum(Refund.amount), 0)).where(Refund.order_id == order.id))
@@ -116,6 +125,7 @@ def refund(ticket: Ticket, user, amount, reason: str, *, expected_version: int |
     require_not_closed(ticket)
     value = _amount(amount)
     text = _text(reason, "reason", MAX_REASON, required=True)
+    _lock_order(ticket.order_id)
     left = ticket.order.total - refunded_total(ticket.order)
     if value > left:
         raise ValidationError(_l("Only %(left)s is left to refund on this order.", left=f"{max(left, 0):.2f}"),
@@ -146,6 +156,7 @@ def cancel_unit(ticket: Ticket, user, item_id: int, quantity: int, reason: str, 
     if item is None or item.order_id != ticket.order_id:
         raise NotFound(_l("This item is not part of the order."), field="item")
     text = _text(reason, "reason", MAX_REASON, required=True)
+    _lock_order(ticket.order_id)
     left = item.quantity - cancelled_quantity(item)
     if not isinstance(quantity, int) or quantity < 1:
         raise ValidationError(_l("Cancel at least one unit."), field="quantity")

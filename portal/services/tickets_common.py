@@ -83,8 +83,9 @@ def store_calendar() -> sla.WorkCalendar:
 
 
 def start_clock(ticket: Ticket, moment: datetime) -> None:
-    """Make the ticket open from `moment`, with the channel's full SLA."""
+    """Make the ticket open from `moment`, with the channel's full SLA; it is the store's to answer again."""
     ticket.status = TicketStatus.open
+    ticket.escalated = False
     ticket.open_since = moment
     ticket.due_at = sla.due_at(moment, ticket.channel.sla_hours, ticket.channel.sla_working_days, store_calendar())
     ticket.sla_remaining_seconds = None
@@ -97,6 +98,7 @@ def resume_clock(ticket: Ticket, moment: datetime) -> None:
         start_clock(ticket, moment)
         return
     ticket.status = TicketStatus.open
+    ticket.escalated = False
     ticket.open_since = moment
     ticket.due_at = sla.resume(timedelta(seconds=remaining), moment, store_calendar(),
                                ticket.channel.sla_working_days)

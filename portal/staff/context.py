@@ -44,6 +44,7 @@ MISSING_MARK = re.compile(r"«\{(\w+)\}»")
 
 EVENT_LABELS = {
     "opened": _l("Ticket opened"),
+    "details_viewed": _l("Order details viewed"),
     "message": _l("Message added"),
     "status_changed": _l("Status changed"),
     "forwarded": _l("Forwarded"),

@@ -7,7 +7,7 @@ from .. import access
 from ..customer.tickets import send_attachment
 from ..extensions import db
 from ..models import Visibility
-from ..services import tickets
+from ..services import ticket_events, tickets
 from ..services.errors import DomainError
 from ..ticket_forms import allow_uploads, csrf_failed
 from . import bp
@@ -55,6 +55,8 @@ def ticket(ticket_number: str):
     """Show a ticket to the staff: everything in the thread, the order and the actions."""
     if request.args.get("action") == "details":
         ticket = access.get_ticket_or_404(ticket_number, current_user)
+        ticket_events.details_viewed(ticket, current_user)
+        db.session.commit()
         return redirect(url_for(".order_print", number=ticket.order.number))
     return render_workspace(load_ticket(ticket_number))
 

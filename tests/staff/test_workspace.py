@@ -107,6 +107,8 @@ def test_details_action_opens_the_print_view(client, login, agent, ticket):
     login(agent)
     response = client.get(f"/staff/tickets/{ticket.number}?action=details")
     assert response.headers["Location"].endswith(f"/staff/orders/{ticket.order.number}/print")
+    html = client.get(f"/staff/tickets/{ticket.number}").get_data(as_text=True)
+    assert 'data-event="details_viewed"' in html and "Order details viewed" in html
 
 
 def test_no_inline_script_or_style(client, login, agent, ticket):

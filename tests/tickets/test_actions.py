@@ -159,3 +159,14 @@ def test_stale_reply_keeps_the_text(open_ticket, agent):
         tickets.reply_as_staff(ticket, agent, "Minha resposta longa", Visibility.customer,
                                expected_version=ticket.version - 1)
     assert error.value.text == "Minha resposta longa"
+
+
+def test_a_ticket_back_with_the_store_is_no_longer_escalated(db, open_ticket, agent, shopper):
+    ticket = open_ticket()
+    tickets.escalate_ticket(ticket, agent, "payments", "", expected_version=ticket.version)
+    assert ticket.escalated and ticket.status.value == "waiting"
+    tickets.reply_as_customer(ticket, shopper, "Ainda preciso de ajuda")
+    assert ticket.status.value == "open" and not ticket.escalated
+    tickets.escalate_ticket(ticket, agent, "account", "de novo", expected_version=ticket.version)
+    assert ticket.escalated and ticket.escalation_reason == "account"
+    assert [e.kind for e in ticket.events].count("escalated") == 2

@@ -4,13 +4,15 @@ This test commits for real (two connections cannot see each other's uncommitted 
 the rolled-back `db` fixture; it deletes what it created afterwards.
 """
 import threading
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import Integer, delete, func, select
 
 from portal.extensions import db
-from portal.models import Role, Ticket, TicketMessage, TicketReason, User, Visibility
+from portal.models import Refund, Role, Ticket, TicketMessage, TicketReason, User, Visibility
 from portal.services import tickets
+from portal.services.errors import ValidationError
 from portal.services.setup import ensure_defaults
 from tests.factories import Factory
 
@@ -87,4 +89,47 @@ def test_two_agents_replying_at_once_never_lose_an_answer(app, committed):
         assert "Resposta da Ana" in texts and "Resposta do Bruno" not in texts
         assert ticket.version == 2
         assert [e.kind for e in ticket.events] == ["opened", "message"]
+        db.session.remove()
+
+
+def test_two_tickets_of_one_order_cannot_refund_more_than_its_total(app, committed):
+    """Each ticket's version is fine, yet the order's remainder is shared: the second refund must see the first."""
+    with app.app_context():
+        ensure_defaults()
+        factory = Factory(db)
+        agents = [factory.user(Role.agent, name=name).id for name in ("Ana", "Bruno")]
+        customer = factory.user(Role.customer)
+        order = factory.order(customer)  # totals 215.90
+        reason = db.session.scalar(select(TicketReason).order_by(TicketReason.position))
+        numbers = [tickets.open_ticket(order, customer, reason.id, f"Pedido {n}", "Reembolso?").number
+                   for n in range(2)]
+        db.session.commit()
+    loaded = threading.Barrier(2, timeout=10)
+    outcome: dict = {}
+
+    def agent(index: int):
+        with app.app_context():
+            user = db.session.get(User, agents[index])
+            ticket = db.session.scalar(select(Ticket).where(Ticket.number == numbers[index]))
+            loaded.wait()
+            try:
+                tickets.refund(ticket, user, "200.00", "Produto com defeito", expected_version=ticket.version)
+                threading.Event().wait(0.3)  # hold the lock while the other agent refunds
+                db.session.commit()
+                outcome[index] = "saved"
+            except (tickets.StaleTicket, ValidationError) as error:
+                db.session.rollback()
+                outcome[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=agent, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(map(str, outcome.values())).count("saved") == 1
+    with app.app_context():
+        total = db.session.scalar(select(func.sum(Refund.amount)))
+        assert total == Decimal("200.00")
         db.session.remove()
