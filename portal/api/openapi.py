@@ -62,6 +62,8 @@ SCHEMAS = {
         "status": _str(80, description="Status name; default AGUARDANDO PAGAMENTO on create, unchanged on update."),
         "marketplace_order_number": _str(80), "delivery_number": _str(80),
         "placed_at": {**DATETIME_IN, "type": "string"}, "paid_at": DATETIME_IN, "shipped_at": DATETIME_IN,
+        "expected_delivery_on": {"type": ["string", "null"], "format": "date",
+                                 "description": "Delivery date promised to the shopper (YYYY-MM-DD)."},
         "shipping_code": _str(2048, description="Correios code or tracking URL."),
         "carrier": _str(100), "payment_method": _str(100),
         "currency": _str(3, pattern="^[A-Za-z]{3}$", default="BRL"),
@@ -90,6 +92,7 @@ SCHEMAS = {
         "status": _obj({"name": {"type": "string"}, "type": STATUS_TYPE}),
         "marketplace_order_number": _str(), "delivery_number": _str(),
         "placed_at": DATETIME_OUT, "paid_at": DATETIME_OUT, "shipped_at": DATETIME_OUT,
+        "expected_delivery_on": {"type": ["string", "null"], "format": "date"},
         "shipping_code": _str(), "tracking": _ref("Tracking"),
         "carrier": _str(), "payment_method": _str(), "currency": {"type": "string"},
         "totals": _obj({key: AMOUNT_OUT for key in ("subtotal", "shipping", "discount", "total")}),
@@ -136,6 +139,47 @@ SCHEMAS = {
     }, closed=False),
     "StatusChangeInput": _obj({"status": _str(80, nullable=False), "note": _str(2000)}, required=("status",)),
 }
+
+# The webhook of integrated marketplaces (docs/integrations.md): signed, idempotent by event_id.
+_EVENT_BASE = {
+    "event_id": _str(120, nullable=False, description="Unique per channel; a repeat answers duplicate."),
+    "occurred_at": {"type": "string", "format": "date-time", "description": "ISO 8601 with an offset."},
+    "ticket": _obj({"id": _str(80, nullable=False, description="The marketplace's ticket id."),
+                    "order": _str(80, nullable=False, description="Marketplace order number, or the store's."),
+                    "subject": _str(200, description="Required when the ticket does not exist yet.")},
+                   required=("id", "order"), closed=False),
+}
+_EVENT_MESSAGE = _obj({"id": _str(120, nullable=False), "body": _str(10000, nullable=False)}, required=("id", "body"),
+                      closed=False, description="Text or simple HTML; sanitised.")
+WEBHOOK_ERRORS = {
+    "400": "The body is not a JSON object (invalid_json).", "413": "The body exceeds 1 MB (too_large).",
+    "401": "Signature or timestamp missing (signature_missing), timestamp more than 300 s off "
+           "(timestamp_out_of_range) or wrong signature (signature_invalid).",
+    "404": "No integrated marketplace channel with this code (unknown_channel), or no such order (unknown_order).",
+    "409": "Lost a race with parallel deliveries several times (conflict); send it again.",
+    "422": "A field is wrong; `field` names it (validation_error).",
+}
+
+
+def _event(kind: str, required: tuple, **extra) -> dict:
+    return _obj({**_EVENT_BASE, "type": {"type": "string", "const": kind}, **extra},
+                required=("event_id", "type", "occurred_at", "ticket", *required), closed=False)
+
+
+SCHEMAS.update({
+    "TicketCreatedEvent": _event("ticket.created", (), message=_EVENT_MESSAGE),
+    "MessageCreatedEvent": _event("message.created", ("message",), message=_EVENT_MESSAGE),
+    "StatusChangedEvent": _event("ticket.status_changed", ("status",),
+                                 status={"type": "string", "enum": ["open", "waiting", "closed"]}),
+    "WebhookEvent": {"oneOf": [_ref("TicketCreatedEvent"), _ref("MessageCreatedEvent"), _ref("StatusChangedEvent")],
+                     "discriminator": {"propertyName": "type"}},
+    "WebhookResult": _obj({"result": {"type": "string", "enum": ["applied", "duplicate", "stale"]}, "ticket": _str(
+        pattern="^[0-9]{11}$"), "request_id": {"type": "string"}}, required=("result", "ticket", "request_id")),
+    "WebhookError": _obj({"error": _obj({
+        "code": {"type": "string", "examples": ["signature_invalid", "unknown_order"]}, "message": {"type": "string"},
+        "field": _str(description="Dotted path, such as message.body."), "request_id": {"type": "string"},
+    }, required=("code", "message", "field", "request_id"))}, required=("error",)),
+})
 
 
 def _error(description: str, headers: dict | None = None) -> dict:
@@ -213,6 +257,19 @@ PATHS = {
                  "requestBody": _body("StatusInput"),
                  "responses": {"201": _json("Status", "Created."), **_errors(*WRITE_ERRORS)}},
     },
+    "/api/v1/channels/{code}/events": {
+        "parameters": [{"name": "code", "in": "path", "required": True, "schema": _str(50, nullable=False)}, {
+            "name": "X-Portal-Timestamp", "in": "header", "required": True, "description": "Unix time of sending.",
+            "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"}}, {
+            "name": "X-Portal-Signature", "in": "header", "required": True, "schema": {"type": "string"},
+            "description": "sha256=<hex HMAC-SHA256(secret, timestamp + '.' + raw body)>; several, comma-separated, "
+                           "while a secret is rotated. Nothing is written unless it matches."}],
+        "post": {"operationId": "postChannelEvent", "summary": "Deliver a marketplace event (signed webhook)",
+                 "security": [{"webhookSignature": []}],
+                 "requestBody": _body("WebhookEvent"),
+                 "responses": {"200": _json("WebhookResult", "Applied, or a repeat that changed nothing."),
+                               **{code: _json("WebhookError", text) for code, text in WEBHOOK_ERRORS.items()}}},
+    },
     "/api/v1/openapi.json": {
         "get": {"operationId": "getOpenAPI", "summary": "This document", "security": [],
                 "responses": {"200": {"description": "The OpenAPI 3.1 document.",
@@ -226,13 +283,15 @@ OPENAPI = {
         "title": "Portal back-office API",
         "version": "1.0.0",
         "description": "Orders and statuses for the store's back office. Create a token with "
-                       "`flask tokens create NAME` and send it as `Authorization: Bearer <token>`.",
+                       "`flask tokens create NAME` and send it as `Authorization: Bearer <token>`. "
+                       "Integrated marketplaces post to /api/v1/channels/{code}/events, signed instead.",
     },
     "servers": [{"url": "/"}],
     "security": [{"bearerAuth": []}],
     "paths": PATHS,
     "components": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}, "webhookSignature": {
+            "type": "apiKey", "in": "header", "name": "X-Portal-Signature", "description": "docs/integrations.md"}},
         "schemas": SCHEMAS,
         "responses": RESPONSES,
     },
