@@ -28,7 +28,7 @@ _URL_RE = re.compile(
     (?::(?P<port>[^/?#]*))?     # optional port, checked as a decimal number below
     (?P<path>/[^?#]*)?          # path, if any
     (?:\?(?P<query>[^#]*))?     # query, kept
-    (?:\#.*)?                   # fragment, dropped
+    (?:\#(?P<fragment>.*))?     # fragment, kept (carrier pages route on it); never read for the host
     \Z
     """,
     re.VERBOSE | re.IGNORECASE | re.DOTALL,
@@ -61,6 +61,8 @@ _NUMERIC_LABEL_RE = re.compile(
 # quotes, angle brackets, backslashes and non-ASCII text never reach an attribute raw.
 _PATH_SAFE = "/:@!$&()*+,;=-._~%"
 _QUERY_SAFE = _PATH_SAFE + "?"
+# A second "#" is encoded too, so that the canonical URL has exactly one fragment delimiter.
+_FRAGMENT_SAFE = _QUERY_SAFE
 
 
 class TrackingKind(StrEnum):
@@ -117,7 +119,7 @@ def _classify_url(value: str, trusted: frozenset[str]) -> TrackingLink:
     scheme = match["scheme"].lower()
     host = _check_host(match["host"])
     port = _check_port(match["port"])
-    path, query = match["path"] or "/", match["query"]
+    path, query, fragment = match["path"] or "/", match["query"], match["fragment"]
     # A backslash before the query is a slash to WHATWG but not to Python.
     if host is None or port is None or "\\" in path:
         return _NONE
@@ -128,6 +130,8 @@ def _classify_url(value: str, trusted: frozenset[str]) -> TrackingLink:
     url = f"{scheme}://{netloc}{quote(path, safe=_PATH_SAFE)}"
     if query is not None:
         url += "?" + quote(query, safe=_QUERY_SAFE)
+    if fragment is not None:
+        url += "#" + quote(fragment, safe=_FRAGMENT_SAFE)
     if scheme == "https" and port in (0, default_port) and host in trusted:
         return TrackingLink(TrackingKind.embed, url)
     return TrackingLink(TrackingKind.new_tab, url)

@@ -1,7 +1,7 @@
 """Turn API request bodies into service inputs, naming the field of the first problem found."""
 import json
 import re
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -24,8 +24,8 @@ ADDRESS_FIELDS = frozenset({
 })
 ORDER_FIELDS = frozenset({
     "number", "customer", "channel", "status", "marketplace_order_number", "delivery_number", "placed_at",
-    "paid_at", "shipped_at", "shipping_code", "carrier", "payment_method", "currency", "totals", "invoice",
-    "items", "delivery_address", "billing_address",
+    "paid_at", "shipped_at", "expected_delivery_on", "shipping_code", "carrier", "payment_method", "currency",
+    "totals", "invoice", "items", "delivery_address", "billing_address",
 })
 TOTAL_FIELDS = {"subtotal": "subtotal", "shipping": "shipping_total", "discount": "discount_total", "total": "total"}
 ITEM_FIELDS = frozenset({"sku", "name", "quantity", "unit_price"})
@@ -120,6 +120,21 @@ def _datetime(value, path: str, zone: tzinfo, required: bool = False) -> datetim
     if not 1900 <= parsed.year <= 2999:
         _fail(path, _("The date is out of range."))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _date(value, path: str) -> date | None:
+    if value is None:
+        return None
+    message = _("Expected a date, such as 2026-11-20.")
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip(), re.ASCII):
+        _fail(path, message)
+    try:
+        parsed = date.fromisoformat(value.strip())
+    except ValueError:
+        return _fail(path, message)
+    if not 1900 <= parsed.year <= 2999:
+        _fail(path, _("The date is out of range."))
+    return parsed
 
 
 def _url(value, path: str) -> str | None:
@@ -229,6 +244,7 @@ def parse_order(number: str, body: dict, zone: tzinfo) -> OrderInput:
         placed_at=_datetime(body.get("placed_at"), "placed_at", zone, required=True),
         paid_at=_datetime(body.get("paid_at"), "paid_at", zone),
         shipped_at=_datetime(body.get("shipped_at"), "shipped_at", zone),
+        expected_delivery_on=_date(body.get("expected_delivery_on"), "expected_delivery_on"),
         shipping_code=text(body.get("shipping_code"), "shipping_code", 2048),
         carrier=text(body.get("carrier"), "carrier", 100),
         payment_method=text(body.get("payment_method"), "payment_method", 100),

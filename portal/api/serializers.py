@@ -76,6 +76,7 @@ def order_json(order: Order) -> dict:
         "placed_at": iso(order.placed_at, zone),
         "paid_at": iso(order.paid_at, zone),
         "shipped_at": iso(order.shipped_at, zone),
+        "expected_delivery_on": order.expected_delivery_on.isoformat() if order.expected_delivery_on else None,
         "shipping_code": order.shipping_code,
         "tracking": tracking_json(order.shipping_code),
         "carrier": order.carrier,

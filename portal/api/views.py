@@ -1,13 +1,15 @@
 """Views of the API blueprint: orders and statuses for the back office, and the OpenAPI document."""
 from flask import g, jsonify
 from flask_babel import gettext as _
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
 from ..errors import MESSAGES
 from ..extensions import db
 from ..models import Order, OrderStatus, OrderStatusChange
-from ..services import orders, statuses
+from ..services import orders, status_admin
 from ..services.errors import DomainError, NotFound
 from . import bp, schemas
 from .auth import require_api_token
@@ -55,6 +57,22 @@ def _load_order(number: str) -> Order:
     return order
 
 
+def _lost_a_race(error: IntegrityError | OperationalError) -> bool:
+    """Tell whether a write failed because a simultaneous request wrote the same rows first."""
+    if isinstance(error, IntegrityError):
+        return True
+    # SQLite answers a write that another writer overtook with "database is locked", not a unique violation.
+    return db.engine.dialect.name == "sqlite" and "database is locked" in str(error.orig)
+
+
+def _start_over_after_race() -> None:
+    """Roll back and begin again, on SQLite holding the write lock first so that the other writer's rows show."""
+    db.session.rollback()
+    if db.engine.dialect.name == "sqlite":
+        # A statement that writes nothing still waits for the write lock (busy_timeout) before anything is read.
+        db.session.execute(text("DELETE FROM orders WHERE 0"))
+
+
 @bp.get("/openapi.json")
 def openapi():
     """Describe the API (public, no token needed)."""
@@ -74,8 +92,17 @@ def get_order(number: str):
 def put_order(number: str):
     """Create the order or replace it with the body; a repeat of the same body changes nothing."""
     data = schemas.parse_order(number, schemas.json_body(), store_timezone())
-    result = orders.upsert_order(data, source=_source())
-    db.session.commit()
+    source = _source()
+    try:
+        result = orders.upsert_order(data, source=source)
+        db.session.commit()
+    except (IntegrityError, OperationalError) as error:
+        if not _lost_a_race(error):
+            raise
+        # A simultaneous request created the same order or customer first: once more, it finds them.
+        _start_over_after_race()
+        result = orders.upsert_order(data, source=source)
+        db.session.commit()
     body = order_json(_load_order(data.number))
     body.update(warnings=schemas.order_warnings(data), customer_created=result.customer_created,
                 changed=result.changed)
@@ -105,7 +132,7 @@ def list_statuses():
 @bp.post("/statuses")
 def create_status():
     """Create an additional status; it has no type until the merchant gives it one."""
-    status = statuses.create_status(schemas.parse_new_status(schemas.json_body()))
+    status = status_admin.add_status(None, schemas.parse_new_status(schemas.json_body()), None, source=_source())
     db.session.commit()
     return jsonify(status_json(status)), 201
 

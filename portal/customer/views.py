@@ -16,6 +16,7 @@ from ..models import TrustedHost
 from ..models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
 from ..security import allow_frames_from
 from ..services import tracking
+from ..services.colours import readable_on, text_on_white
 from ..timeline import build_timeline
 from . import bp
 
@@ -119,31 +120,6 @@ def _display_events(history) -> list[dict]:
     return events
 
 
-def _luminance(colour: str) -> float:
-    def channel(hex_pair: str) -> float:
-        c = int(hex_pair, 16) / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(colour[i:i + 2]) for i in (1, 3, 5))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def _contrast(a: str, b: str) -> float:
-    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def _readable_on(colour: str) -> str:
-    """Pick black or white text, whichever contrasts more with the colour."""
-    return "#ffffff" if _contrast(colour, "#ffffff") >= _contrast(colour, "#000000") else "#000000"
-
-
-def _text_on_white(colour: str) -> str:
-    """Darken the colour until it reaches AA contrast (4.5:1) as text on white."""
-    while _contrast(colour, "#ffffff") < 4.5:
-        colour = "#" + "".join(f"{int(int(colour[i:i + 2], 16) * 0.85):02x}" for i in (1, 3, 5))
-    return colour
-
-
 def theme_colours() -> tuple[str, str]:
     settings = store_settings()
     primary = settings.primary_color if HEX_COLOUR.match(settings.primary_color or "") else DEFAULT_PRIMARY
@@ -163,10 +139,10 @@ def theme_css():
     primary, accent = theme_colours()
     css = (
         ":root {\n"
-        f"  --color-primary: {primary};\n  --color-on-primary: {_readable_on(primary)};\n"
-        f"  --color-primary-text: {_text_on_white(primary)};\n"
-        f"  --color-accent: {accent};\n  --color-on-accent: {_readable_on(accent)};\n"
-        f"  --color-accent-text: {_text_on_white(accent)};\n"
+        f"  --color-primary: {primary};\n  --color-on-primary: {readable_on(primary)};\n"
+        f"  --color-primary-text: {text_on_white(primary)};\n"
+        f"  --color-accent: {accent};\n  --color-on-accent: {readable_on(accent)};\n"
+        f"  --color-accent-text: {text_on_white(accent)};\n"
         "}\n"
     )
     response = Response(css, mimetype="text/css")

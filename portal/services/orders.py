@@ -1,12 +1,13 @@
 """Verbs on orders: create or update from the back office, change status."""
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Channel, Order, OrderItem, OrderStatus, OrderStatusChange
+from ..models.base import utcnow
 from .accounts import get_or_create_customer
 from .errors import ValidationError
 from .statuses import check_transition, get_status
@@ -36,6 +37,7 @@ class OrderInput:
     delivery_number: str | None = None
     paid_at: datetime | None = None
     shipped_at: datetime | None = None
+    expected_delivery_on: date | None = None
     shipping_code: str | None = None
     carrier: str | None = None
     payment_method: str | None = None
@@ -53,7 +55,8 @@ class OrderInput:
 
 
 SCALAR_FIELDS = (
-    "marketplace_order_number", "delivery_number", "placed_at", "paid_at", "shipped_at", "shipping_code",
+    "marketplace_order_number", "delivery_number", "placed_at", "paid_at", "shipped_at", "expected_delivery_on",
+    "shipping_code",
     "carrier", "payment_method", "currency", "subtotal", "shipping_total", "discount_total", "total",
     "invoice_number", "invoice_key", "invoice_url", "delivery_address", "billing_address",
 )
@@ -121,6 +124,9 @@ def upsert_order(data: OrderInput, source: str) -> UpsertResult:
     if not created and status is not None and status.id != order.status_id:
         change_order_status(order, status, source=source)
         changed = True
+    if changed and not created:
+        # Replacing only the items touches no column of the order row, so its onupdate would not fire.
+        order.updated_at = utcnow()
     db.session.flush()
     return UpsertResult(order=order, created=created, changed=changed, customer_created=customer_created)
 

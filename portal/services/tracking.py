@@ -26,10 +26,11 @@ class TrackingHistory:
 
 
 @lru_cache(maxsize=8)
-def _client(base_url, user, access_code, contract_card, connect_timeout, read_timeout) -> trackers.CorreiosClient:
+def _client(base_url, user, access_code, contract_card, connect_timeout, read_timeout,
+            total_timeout) -> trackers.CorreiosClient:
     """Return a client per configuration, so that its bearer token is reused between requests."""
-    return trackers.CorreiosClient(base_url, user, access_code, contract_card,
-                                   connect_timeout=connect_timeout, read_timeout=read_timeout)
+    return trackers.CorreiosClient(base_url, user, access_code, contract_card, connect_timeout=connect_timeout,
+                                   read_timeout=read_timeout, total_timeout=total_timeout)
 
 
 def correios_client() -> trackers.CorreiosClient:
@@ -37,7 +38,7 @@ def correios_client() -> trackers.CorreiosClient:
     cfg = current_app.config
     return _client(cfg["CORREIOS_BASE_URL"], cfg["CORREIOS_USER"], cfg["CORREIOS_ACCESS_CODE"],
                    cfg["CORREIOS_CONTRACT_CARD"], float(cfg["CORREIOS_CONNECT_TIMEOUT"]),
-                   float(cfg["CORREIOS_READ_TIMEOUT"]))
+                   float(cfg["CORREIOS_READ_TIMEOUT"]), float(cfg.get("CORREIOS_TOTAL_TIMEOUT", 10)))
 
 
 def _is_fresh(snapshot: TrackingSnapshot, now: datetime) -> bool:

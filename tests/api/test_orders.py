@@ -126,6 +126,22 @@ def test_date_without_offset_is_read_in_the_store_timezone(api, db):
     assert _order(db, "5008").placed_at == datetime(2026, 11, 2, 13, 15, tzinfo=UTC)
 
 
+def test_changing_only_the_items_moves_updated_at(api, db):
+    assert api.put("/orders/5010", order_body()).status_code == 201
+    order = _order(db, "5010")
+    long_ago = datetime(2026, 1, 1, tzinfo=UTC)
+    order.updated_at = long_ago
+    db.session.commit()
+    items = [{"sku": "CAM-01", "name": "Camiseta", "quantity": 3, "unit_price": "50.00"}]
+    response = api.put("/orders/5010", order_body(items=items))
+    assert response.status_code == 200
+    assert response.get_json()["changed"] is True
+    order = _order(db, "5010")
+    assert [(i.sku, i.quantity) for i in order.items] == [("CAM-01", 3)]
+    assert order.updated_at > long_ago
+    assert datetime.fromisoformat(response.get_json()["updated_at"]) == order.updated_at
+
+
 def test_put_refused_by_the_rules_changes_nothing(api, db):
     api.put("/orders/5009", order_body())
     statuses.add_rule(statuses.get_status("AGUARDANDO PAGAMENTO"), statuses.get_status("A ENVIAR"))

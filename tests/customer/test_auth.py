@@ -8,6 +8,7 @@ import pytest
 from flask_login import current_user  # noqa: F401
 
 from portal import create_app
+from portal.config import load_config
 from portal.extensions import limiter
 from portal.models import LoginLink, LoginLinkPurpose, Role
 from portal.models.base import utcnow
@@ -262,3 +263,41 @@ def test_forgot_is_rate_limited(limited_app):
     client = limited_app.test_client()
     statuses = [client.post("/forgot", data={"email": "x@example.com"}).status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]
+
+
+def _session_cookie(response) -> dict[str, str]:
+    """Return the attributes of the response's session cookie, names lower-cased."""
+    headers = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+    assert len(headers) == 1, response.headers.getlist("Set-Cookie")
+    parts = [part.strip() for part in headers[0].split(";")[1:]]
+    return {name.lower(): value for name, _sep, value in (part.partition("=") for part in parts)}
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, factory, login):
+    response = login(factory.user())
+    assert response.status_code == 302
+    cookie = _session_cookie(response)
+    assert "httponly" in cookie
+    assert cookie["samesite"] == "Lax"
+    assert "secure" not in cookie
+
+
+def test_portal_https_turns_secure_cookies_on(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_HTTPS", "1")
+    assert load_config(str(tmp_path))["SESSION_COOKIE_SECURE"] is True
+    monkeypatch.setenv("PORTAL_HTTPS", "0")
+    assert load_config(str(tmp_path))["SESSION_COOKIE_SECURE"] is False
+
+
+def test_session_cookie_is_secure_when_the_app_runs_with_secure_cookies(app, client, factory, csrf_from,
+                                                                         monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    user = factory.user()
+    token = csrf_from(client.get("https://portal.test/login").get_data(as_text=True))
+    response = client.post("https://portal.test/login",
+                           data={"email": user.email, "password": PASSWORD, "csrf_token": token},
+                           headers={"Referer": "https://portal.test/login"})
+    assert response.status_code == 302
+    cookie = _session_cookie(response)
+    assert "secure" in cookie and "httponly" in cookie
+    assert cookie["samesite"] == "Lax"

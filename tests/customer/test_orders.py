@@ -320,3 +320,33 @@ def test_a_status_hidden_from_buyers_shows_only_its_type(client, shopper, factor
         assert "AGUARDANDO ESTOQUE DO FORNECEDOR" not in html, url
         assert "badge--in_progress" in html, url
     assert steps_of(client.get("/orders/700001").get_data(as_text=True))["shipped"] == "current"
+
+
+def test_dates_are_shown_in_the_store_time_zone_and_follow_its_change(client, shopper, factory, db):
+    from datetime import UTC, datetime
+
+    order = factory.order(shopper, placed_at=datetime(2026, 11, 3, 1, 30, tzinfo=UTC))
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pt-BR"
+    assert '<time datetime="2026-11-03T01:30:00+00:00">02/11/2026 22:30</time>' in _order_html(client, order)
+    assert ">2 de nov. de 2026</time>" in client.get("/orders").get_data(as_text=True)
+
+    settings = StoreSettings.get()
+    settings.timezone = "Asia/Tokyo"
+    db.session.add(settings)
+    db.session.commit()
+    assert '<time datetime="2026-11-03T01:30:00+00:00">03/11/2026 10:30</time>' in _order_html(client, order)
+    assert ">3 de nov. de 2026</time>" in client.get("/orders").get_data(as_text=True)
+
+
+def test_invoice_link_reads_invoice_in_english(client, shopper, factory):
+    order = factory.order(shopper, status="A ENVIAR", paid=True, invoice_url="https://nfe.example.com/n/2")
+    html = _order_html(client, order)
+    assert re.search(r'<a class="timeline__invoice"[^>]*>Invoice<', html)
+    assert "Nota fiscal" not in html
+
+
+def test_an_order_without_items_shows_an_empty_state_instead_of_a_table(client, shopper, factory):
+    html = _order_html(client, factory.order(shopper, items=0))
+    assert "This order has no items." in html and "data-no-items" in html
+    assert '<table class="items">' not in html
+    assert '<table class="items">' in _order_html(client, factory.order(shopper, items=1))

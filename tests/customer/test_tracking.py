@@ -88,6 +88,20 @@ def test_html_history_without_js(client, order, correios):
     assert "CURITIBA/PR" in html
 
 
+@pytest.mark.parametrize(("language", "shown"), [("pt-BR", "05/11/2026 14:40"), ("en", "11/5/26, 2:40\u202fPM")])
+def test_correios_local_times_are_shown_as_they_happened(client, order, correios, language, shown):
+    """Correios reports 14:40 Brasília time without a zone: the shopper must read 14:40, not 11:40."""
+    correios.expect_request(OBJECTS, method="GET").respond_with_json(EVENTS)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    data = client.get(f"/orders/{order.number}/tracking.json").get_json()
+    delivered = data["events"][0]
+    assert delivered["code"] == "BDE"
+    assert delivered["when"] == "2026-11-05T14:40:00-03:00"
+    assert delivered["when_display"] == shown
+    html = client.get(f"/orders/{order.number}/tracking").get_data(as_text=True)
+    assert f'datetime="2026-11-05T14:40:00-03:00">{shown}</time>' in html
+
+
 def test_order_page_never_calls_correios(client, order, correios):
     correios.expect_request(OBJECTS, method="GET").respond_with_json(EVENTS)
     assert client.get(f"/orders/{order.number}").status_code == 200

@@ -5,7 +5,8 @@ import json
 import socket
 import threading
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug import Response
@@ -20,6 +21,7 @@ OBJECTS_PATH = f"/srorastro/v1/objetos/{CODE}"
 SECRET = "s3cr3t-access-code"
 BASIC = "Basic " + base64.b64encode(f"loja:{SECRET}".encode()).decode()
 FAR_FUTURE = "2999-01-01T00:00:00"
+BRASILIA = ZoneInfo("America/Sao_Paulo")
 
 SAO_PAULO = {"tipo": "Unidade de Distribuição", "endereco": {"cidade": "SAO PAULO", "uf": "SP"}}
 CURITIBA = {"tipo": "Agência dos Correios", "endereco": {"cidade": "CURITIBA", "uf": "PR"}}
@@ -81,7 +83,7 @@ def test_happy_path_parses_events_newest_first(httpserver):
     events = make_client(httpserver).fetch_events(" ss123456785br ")
     assert [event.code for event in events] == ["BDE", "RO", "PO"]
     assert events[0] == TrackingEvent(
-        when=datetime(2026, 11, 20, 14, 32, 10),
+        when=datetime(2026, 11, 20, 14, 32, 10, tzinfo=BRASILIA),
         description="Objeto entregue ao destinatário",
         detail="Recebido por: Maria",
         place="Unidade de Distribuição - SAO PAULO/SP",
@@ -89,7 +91,7 @@ def test_happy_path_parses_events_newest_first(httpserver):
     )
     assert events[1].destination == "Unidade de Distribuição - SAO PAULO/SP"
     assert events[2].to_dict() == {
-        "when": "2026-11-17T09:05:00",
+        "when": "2026-11-17T09:05:00-03:00",
         "description": "Objeto postado",
         "detail": None,
         "place": "Agência dos Correios - CURITIBA/PR",
@@ -309,6 +311,70 @@ def test_timeout(httpserver):
             time.sleep(0.01)
 
 
+def test_zone_less_times_are_brazil_time_and_zoned_ones_are_kept(httpserver):
+    events = [
+        {"codigo": "A", "dtHrCriado": "2026-11-05T14:40:00", "descricao": "a"},
+        {"codigo": "B", "dtHrCriado": "2026-11-04T12:30:00Z", "descricao": "b"},
+        {"codigo": "C", "dtHrCriado": "2026-11-03T08:00:00+01:00", "descricao": "c"},
+    ]
+    expect_auth(httpserver)
+    expect_objects(httpserver, {"objetos": [{"codObjeto": CODE, "eventos": events}]})
+    naive, utc, paris = make_client(httpserver).fetch_events(CODE)
+    assert naive.when == datetime(2026, 11, 5, 17, 40, tzinfo=UTC)
+    assert naive.when.tzinfo == BRASILIA
+    assert naive.to_dict()["when"] == "2026-11-05T14:40:00-03:00"
+    assert utc.when.utcoffset() == timedelta(0) and utc.to_dict()["when"] == "2026-11-04T12:30:00+00:00"
+    assert paris.to_dict()["when"] == "2026-11-03T08:00:00+01:00"
+
+
+def _trickle(release: threading.Event):
+    """Answer the objects request one byte at a time, each well within the read timeout."""
+    def handler(request):
+        def body():
+            for _ in range(40):
+                if release.wait(timeout=0.1):
+                    return
+                yield b" "
+            yield json.dumps({"objetos": []}).encode()
+        return Response(body(), content_type="application/json")
+    return handler
+
+
+def test_a_trickling_answer_is_cut_off_at_the_overall_deadline(httpserver):
+    expect_auth(httpserver)
+    release = threading.Event()
+    httpserver.expect_request(OBJECTS_PATH).respond_with_handler(_trickle(release))
+    started = time.monotonic()
+    try:
+        with pytest.raises(CorreiosUnavailable, match="timed out"):
+            make_client(httpserver, read_timeout=1.0, total_timeout=0.6).fetch_events(CODE)
+        assert time.monotonic() - started < 1.5
+    finally:
+        release.set()
+        while calls(httpserver, OBJECTS_PATH) == 0 and time.monotonic() - started < 5:
+            time.sleep(0.01)
+
+
+def test_the_deadline_covers_the_token_the_objects_and_the_re_authentication(httpserver):
+    release = threading.Event()
+
+    def slow_token(request):
+        release.wait(timeout=0.35)
+        return Response(json.dumps({"token": "tok-1", "expiraEm": FAR_FUTURE}), content_type="application/json")
+
+    httpserver.expect_request(AUTH_PATH, method="POST").respond_with_handler(slow_token)
+    httpserver.expect_request(OBJECTS_PATH).respond_with_json({"msgs": ["Token inválido"]}, status=401)
+    started = time.monotonic()
+    try:
+        with pytest.raises(CorreiosUnavailable, match="timed out"):
+            # Each call stays within its own 0.5 s read timeout; together they pass the 0.6 s budget.
+            make_client(httpserver, read_timeout=0.5, total_timeout=0.6).fetch_events(CODE)
+        assert time.monotonic() - started < 1.2
+    finally:
+        release.set()
+    assert calls(httpserver, AUTH_PATH) <= 2
+
+
 def test_connection_refused():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -366,7 +432,8 @@ def test_against_the_standin(standin):
     assert events[0].code == "BDE"
     assert events[0].place.endswith("SAO PAULO/SP")
     assert events[-1].place.endswith("CURITIBA/PR")
-    assert events[0].when < datetime.now(timezone(timedelta(hours=-3))).replace(tzinfo=None)
+    assert events[0].when < datetime.now(UTC)
+    assert all(event.when.tzinfo is not None for event in events)
     with pytest.raises(CorreiosNotFound):
         client.fetch_events("SS000000005BR")
 

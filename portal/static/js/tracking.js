@@ -2,6 +2,9 @@
 (function () {
   "use strict";
 
+  // Give up on the history after this long and offer the public Correios page instead.
+  var HISTORY_TIMEOUT_MS = 8000;
+
   function setStatus(dialog, key) {
     var status = dialog.querySelector(".tracking-dialog__status");
     status.textContent = key ? status.getAttribute("data-" + key + "-text") : "";
@@ -47,9 +50,12 @@
     showPublicLink(dialog, null);
     setStatus(dialog, "loading");
     dialog.showModal();
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = controller ? window.setTimeout(function () { controller.abort(); }, HISTORY_TIMEOUT_MS) : null;
     fetch(trigger.getAttribute("data-json-url"), {
       headers: { Accept: "application/json" },
-      credentials: "same-origin"
+      credentials: "same-origin",
+      signal: controller ? controller.signal : undefined
     }).then(function (response) {
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();
@@ -65,6 +71,8 @@
     }).catch(function () {
       setStatus(dialog, "unavailable");
       showPublicLink(dialog, trigger.getAttribute("data-public-url"));
+    }).finally(function () {
+      if (timer !== null) { window.clearTimeout(timer); }
     });
   }
 
