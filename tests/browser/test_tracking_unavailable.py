@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 # A code of its own, so that no other test's cached history of the shared code answers for it.
 DOWN_CODE = "SS111111115BR"
-DOWN_ORDER = "500201"
+DOWN_ORDER = "500777"
 PUBLIC_URL = f"https://rastreamento.correios.com.br/app/index.php?objetos={DOWN_CODE}"
 UNAVAILABLE = "O histórico de rastreio está indisponível no momento."
 
