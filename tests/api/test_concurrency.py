@@ -12,7 +12,6 @@ import pytest
 import requests
 from flask_migrate import upgrade
 from sqlalchemy import event, func, select
-from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
@@ -21,6 +20,7 @@ from portal.services import accounts
 from portal.services.setup import ensure_defaults
 
 from ..conftest import _database_url
+from ..live import serve
 from . import order_body
 
 pytestmark = pytest.mark.db
@@ -55,21 +55,17 @@ def race_server(tmp_path):
             except threading.BrokenBarrierError:
                 pass
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="race-portal", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}/api/v1"
-    headers = {"Authorization": f"Bearer {raw}"}
-    # Use the token once beforehand, so that its last-used time is not the first thing both requests write.
-    assert requests.get(f"{url}/statuses", headers=headers, timeout=10).status_code == 200
-    event.listen(engine, "before_cursor_execute", hold_first_insert)
-    try:
-        yield app, url, headers
-    finally:
-        event.remove(engine, "before_cursor_execute", hold_first_insert)
-        server.shutdown()
-        thread.join(timeout=5)
-        engine.dispose()
+    with serve(app, "race-portal") as served:
+        url = f"{served.url}/api/v1"
+        headers = {"Authorization": f"Bearer {raw}"}
+        # Use the token once beforehand, so that its last-used time is not the first thing both requests write.
+        assert requests.get(f"{url}/statuses", headers=headers, timeout=10).status_code == 200
+        event.listen(engine, "before_cursor_execute", hold_first_insert)
+        try:
+            yield app, url, headers
+        finally:
+            event.remove(engine, "before_cursor_execute", hold_first_insert)
+    engine.dispose()
 
 
 def _put_at_once(url: str, headers: dict, puts: list[tuple[str, dict]]) -> list[requests.Response]:

@@ -27,20 +27,18 @@ to the live server only, every other request it makes is aborted, so nothing rea
 import os
 import re
 import shutil
-import threading
 from dataclasses import dataclass
 
 import pytest
-from flask import got_request_exception
 from flask_migrate import upgrade
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db as _db
 from trackers import correios_standin
 
 from ..factories import PASSWORD, Factory
+from ..live import serve
 
 TIMEOUT_MS = 10_000
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
@@ -129,19 +127,8 @@ def live_server(tmp_path_factory, correios_url):
     })
     with app.app_context():
         upgrade()
-    errors: list = []
-
-    def record(sender, exception, **extra):
-        errors.append(repr(exception))
-
-    got_request_exception.connect(record, app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
-    thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, errors=errors)
-    server.shutdown()
-    thread.join(timeout=5)
-    got_request_exception.disconnect(record, app)
+    with serve(app) as served:
+        yield LiveServer(url=served.url, app=app, errors=served.errors)
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,20 @@
 import hashlib
 import hmac
 import json
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db as _db
 from portal.models import Channel, IntegrationEvent, Ticket, TicketMessage
 from tests.conftest import _database_url
 from tests.factories import Factory
+
+from ..live import serve
 
 SECRET = "whsec_current_secret_for_tests"
 CHANNEL = "amazon"
@@ -105,8 +105,6 @@ class LivePortal:
 @pytest.fixture(scope="module")
 def live_portal(worker_id):
     """Serve a portal from a thread, with its own migrated database (PostgreSQL when TEST_DATABASE_URL is set)."""
-    from flask import got_request_exception
-
     app = create_app({
         "TESTING": True, "SECRET_KEY": "webhook-tests", "SERVER_NAME": None, "RATELIMIT_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": _database_url(f"{worker_id}_webhooks"), "MAIL_BACKEND": "file",
@@ -118,18 +116,7 @@ def live_portal(worker_id):
         make.order(channel=_db.session.scalar(_db.select(Channel).filter_by(code=CHANNEL)),
                    marketplace_order_number=ORDER)
         _db.session.commit()
-    errors: list = []
-
-    def record(sender, exception, **extra):
-        errors.append(repr(exception))
-
-    got_request_exception.connect(record, app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-webhooks", daemon=True)
-    thread.start()
-    yield LivePortal(url=f"http://127.0.0.1:{server.server_port}", app=app, errors=errors)
-    server.shutdown()
-    thread.join(timeout=5)
-    got_request_exception.disconnect(record, app)
+    with serve(app, "live-webhooks") as served:
+        yield LivePortal(url=served.url, app=app, errors=served.errors)
     with app.app_context():
         _db.engine.dispose()
