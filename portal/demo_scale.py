@@ -51,7 +51,9 @@ def _copy(table, columns: list[str], rows: Iterable[dict]) -> int:
         cursor = connection.connection.driver_connection.cursor()
         with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([json.dumps(row[c]) if isinstance(row[c], dict) else row[c] for c in columns])
+                # A column the row leaves out is NULL, as executemany makes it below.
+                values = [row.get(c) for c in columns]
+                copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in values])
                 count += 1
         return count
     iterator = iter(rows)

@@ -56,7 +56,9 @@ def deliver_outbox(item_id: int) -> bool:
                 db.session.commit()
                 return False
             db.session.commit()  # the claim is visible to every other worker before anything is sent
-            outcome = outbox.send_claimed(item_id)
+            work = outbox.prepare(item_id)
+            db.session.commit()  # nothing stays open while sending: a stale SQLite snapshot could not write after
+            outcome = outbox.record(work, outbox.send(work))
             db.session.commit()
         except Exception:
             db.session.rollback()

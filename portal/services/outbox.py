@@ -9,7 +9,7 @@ work queued while the queue or its consumer was down still goes out.
 import json
 import logging
 import smtplib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import requests
@@ -108,41 +108,72 @@ def claim(item_id: int) -> bool:
     return result.rowcount == 1
 
 
-def send_claimed(item_id: int) -> Outcome:
-    """Send a row claimed by this worker and record the outcome (flushed, not committed)."""
+@dataclass(frozen=True)
+class Work:
+    """What sending one claimed row needs, read beforehand so that no transaction stays open while it is sent."""
+
+    item_id: int
+    kind: OutboxKind
+    key: str
+    payload: dict
+    attempts: int
+    url: str | None = None
+    secret: str | None = None
+    problem: str | None = None
+
+
+def prepare(item_id: int) -> Work:
+    """Read the claimed row (and its channel's address and secret) into plain values."""
     item = db.session.get(OutboxItem, item_id, populate_existing=True)
+    work = Work(item_id=item.id, kind=item.kind, key=item.key, payload=dict(item.payload or {}),
+                attempts=item.attempts or 0)
+    if item.kind is OutboxKind.email:
+        return work
+    channel = item.channel
+    if channel is None or not channel.is_integrated or not channel.outbound_url:
+        return replace(work, problem="the channel has no delivery address")
+    if not channel.webhook_secret:
+        return replace(work, problem="the channel has no signing secret")
+    return replace(work, url=channel.outbound_url, secret=channel.webhook_secret)
+
+
+def send(work: Work) -> DeliveryError | None:
+    """Send the work (no database access); return what went wrong, or None when it was delivered."""
     try:
-        if item.kind is OutboxKind.email:
-            _send_email(item.payload)
+        if work.problem:
+            raise DeliveryError(work.problem, permanent=True)
+        if work.kind is OutboxKind.email:
+            _send_email(work.payload)
         else:
-            _send_marketplace(item)
+            _send_marketplace(work)
     except DeliveryError as error:
-        return _failed(item, error)
+        return error
     except Exception as error:  # noqa: BLE001 - any other failure is recorded and retried, never lost
-        log.exception("outbox item %s failed unexpectedly", item_id)
-        return _failed(item, DeliveryError(type(error).__name__))
-    item.state = OutboxState.delivered
-    item.delivered_at = utcnow()
-    item.next_attempt_at = None
-    db.session.flush()
-    return Outcome(delivered=True)
+        log.exception("outbox item %s failed unexpectedly", work.item_id)
+        return DeliveryError(type(error).__name__)
+    return None
 
 
-def _failed(item: OutboxItem, error: DeliveryError) -> Outcome:
-    item.attempts = (item.attempts or 0) + 1
-    item.last_error = error.reason
-    item.claimed_at = None
-    if error.permanent or item.attempts >= MAX_ATTEMPTS:
-        item.state = OutboxState.failed
-        item.next_attempt_at = None
-        log.warning("outbox item %s failed for good: %s", item.id, error.reason)
-        db.session.flush()
+def record(work: Work, error: DeliveryError | None) -> Outcome:
+    """Write the outcome in one UPDATE, so that it is the transaction's first statement (SQLite takes the lock)."""
+    if error is None:
+        _write(work.item_id, state=OutboxState.delivered, delivered_at=utcnow(), next_attempt_at=None)
+        return Outcome(delivered=True)
+    attempts = work.attempts + 1
+    if error.permanent or attempts >= MAX_ATTEMPTS:
+        log.warning("outbox item %s failed for good: %s", work.item_id, error.reason)
+        _write(work.item_id, state=OutboxState.failed, attempts=attempts, last_error=error.reason, claimed_at=None,
+               next_attempt_at=None)
         return Outcome(delivered=False)
-    wait = backoff(item.attempts)
-    item.state = OutboxState.queued
-    item.next_attempt_at = utcnow() + wait
-    db.session.flush()
+    wait = backoff(attempts)
+    _write(work.item_id, state=OutboxState.queued, attempts=attempts, last_error=error.reason, claimed_at=None,
+           next_attempt_at=utcnow() + wait)
     return Outcome(delivered=False, retry_in=wait.total_seconds())
+
+
+def _write(item_id: int, **values) -> None:
+    db.session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(**values)
+                       .execution_options(synchronize_session=False))
 
 
 def _send_email(payload: dict) -> None:
@@ -165,19 +196,14 @@ def body_bytes(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-def _send_marketplace(item: OutboxItem) -> None:
-    channel = item.channel
-    if channel is None or not channel.is_integrated or not channel.outbound_url:
-        raise DeliveryError("the channel has no delivery address", permanent=True)
-    if not channel.webhook_secret:
-        raise DeliveryError("the channel has no signing secret", permanent=True)
+def _send_marketplace(work: Work) -> None:
     cfg = current_app.config
     connect, read = float(cfg.get("MARKETPLACE_CONNECT_TIMEOUT", 3)), float(cfg.get("MARKETPLACE_READ_TIMEOUT", 10))
-    body = body_bytes(item.payload)
-    headers = {**signing.signed_headers(channel.webhook_secret, body), signing.EVENT_HEADER: item.key,
+    body = body_bytes(work.payload)
+    headers = {**signing.signed_headers(work.secret, body), signing.EVENT_HEADER: work.key,
                "Content-Type": "application/json"}
     try:
-        response = requests.post(channel.outbound_url, data=body, headers=headers, timeout=(connect, read),
+        response = requests.post(work.url, data=body, headers=headers, timeout=(connect, read),
                                  allow_redirects=False)
     except requests.exceptions.ConnectTimeout:
         raise DeliveryError(f"timed out connecting after {connect:g} s") from None
