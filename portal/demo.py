@@ -96,6 +96,7 @@ def _order_input(n: int, customer: User, spec: dict, now: datetime) -> OrderInpu
         delivery_number=f"ENT-{n:05d}" if channel != Channel.STORE_CODE else None,
         paid_at=placed + timedelta(hours=1) if spec.get("paid") else None,
         shipped_at=placed + timedelta(days=1) if spec.get("shipped") else None,
+        expected_delivery_on=(placed + timedelta(days=8)).date() if spec.get("shipped") else None,
         shipping_code=spec.get("shipped"),
         carrier="Correios" if str(spec.get("shipped", "")).endswith("BR") else None,
         payment_method="Pix" if n % 2 else "Cartão de crédito",
