@@ -66,6 +66,8 @@ def load_config(instance_path: str) -> dict:
         "LANGUAGES": ["pt_BR", "en"],
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1} if redis_url else {},
+        # A sliding window: a burst across a minute boundary still counts as one minute's attempts.
+        "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),

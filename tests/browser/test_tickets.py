@@ -160,4 +160,4 @@ def test_a_too_large_attachment_is_caught_before_sending(shopper, staff_data):
     expect(form.locator("textarea[name=body]")).to_have_value("Texto que não pode se perder.")
     six = [{"name": f"f{i}.png", "mimeType": "image/png", "buffer": PNG} for i in range(6)]
     form.locator("input[name=attachments]").set_input_files(six)
-    expect(shopper.locator("[data-attachments-check]")).to_contain_text("at most 5 files")
+    expect(shopper.locator("[data-attachments-check]")).to_contain_text("no máximo 5 arquivos")
