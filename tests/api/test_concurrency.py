@@ -27,12 +27,12 @@ pytestmark = pytest.mark.db
 
 
 @pytest.fixture
-def race_server(tmp_path):
+def race_server(tmp_path, worker_id):
     """Serve a portal on 127.0.0.1 from a thread; yield its API URL, app, token and the INSERT barrier."""
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "race-tests",
-        "SQLALCHEMY_DATABASE_URI": (_database_url("api_race") if os.environ.get("TEST_DATABASE_URL", "").strip()
+        "SQLALCHEMY_DATABASE_URI": (_database_url(f"{worker_id}_api_race") if os.environ.get("TEST_DATABASE_URL", "").strip()
                                     else "sqlite:///" + str(tmp_path / "portal.db")),
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "file",
