@@ -32,8 +32,9 @@ def race_server(tmp_path, worker_id):
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "race-tests",
-        "SQLALCHEMY_DATABASE_URI": (_database_url(f"{worker_id}_api_race") if os.environ.get("TEST_DATABASE_URL", "").strip()
-                                    else "sqlite:///" + str(tmp_path / "portal.db")),
+        "SQLALCHEMY_DATABASE_URI": (
+            _database_url(f"{worker_id}_api_race") if os.environ.get("TEST_DATABASE_URL", "").strip()
+            else "sqlite:///" + str(tmp_path / "portal.db")),
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "file",
         "MAIL_DIR": str(tmp_path / "mail"),
