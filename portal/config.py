@@ -71,6 +71,9 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
+        # Per e-mail address tried, whatever the client address: against guessing one account from many places.
+        "RATELIMIT_LOGIN_ACCOUNT": os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes;30 per day"),
+        "RATELIMIT_RESET_ACCOUNT": os.environ.get("RATELIMIT_RESET_ACCOUNT", "5 per hour"),
         "REDIS_URL": redis_url,
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if production else "file"),
         "MAIL_DIR": os.environ.get("MAIL_DIR", "").strip() or os.path.join(instance_path, "mail"),

@@ -59,8 +59,15 @@ def language_choices() -> list[tuple[str, str]]:
     return names
 
 
+def account_key() -> str:
+    """Key a limit on the e-mail being tried, so that guessing one account from many addresses is limited too."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return "account:" + email
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=account_key, methods=["POST"])
 def login():
     """Sign a user in with e-mail and password."""
     target = safe_next(request.args.get("next"))
@@ -92,6 +99,7 @@ def logout():
 
 @bp.route("/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET_ACCOUNT"], key_func=account_key, methods=["POST"])
 def forgot():
     """Send a link to set a password, for a first access or a forgotten password."""
     form = ForgotForm()

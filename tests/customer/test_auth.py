@@ -301,3 +301,26 @@ def test_session_cookie_is_secure_when_the_app_runs_with_secure_cookies(app, cli
     cookie = _session_cookie(response)
     assert "secure" in cookie and "httponly" in cookie
     assert cookie["samesite"] == "Lax"
+
+
+def test_one_account_guessed_from_many_addresses_is_limited(limited_app, factory):
+    client = limited_app.test_client()
+    user = factory.user()
+    statuses = [client.post("/login", data={"email": f" {user.email.upper()} ", "password": "wrong"},
+                            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(11)]
+    assert statuses == [200] * 10 + [429]
+    other = factory.user()
+    response = client.post("/login", data={"email": other.email, "password": "wrong"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.99"})
+    assert response.status_code == 200
+
+
+def test_the_address_limit_is_kept_per_address(limited_app, factory):
+    client = limited_app.test_client()
+    users = [factory.user() for _ in range(11)]
+    statuses = [client.post("/login", data={"email": user.email, "password": "wrong"},
+                            environ_base={"REMOTE_ADDR": "10.0.1.1"}).status_code for user in users]
+    assert statuses == [200] * 10 + [429]  # ten accounts, once each: the address's own limit
+    response = client.post("/login", data={"email": users[0].email, "password": "wrong"},
+                           environ_base={"REMOTE_ADDR": "10.0.1.2"})
+    assert response.status_code == 200
