@@ -19,6 +19,7 @@ TRACKING_URL = f"https://{NEW_HOST}/objetos/510001"
 ADDITIONAL = "EM SEPARAÇÃO NA LOJA"
 PRIMARY, ACCENT = "#7a1f5c", "#1f5c7a"
 PRIMARY_RGB = "rgb(122, 31, 92)"
+ACCENT_RGB = "rgb(31, 92, 122)"
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +116,7 @@ def test_walk_the_checklist_to_active_and_see_the_buyer_page(merchant, make_cont
     primary = buyer.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--color-primary').trim()")
     assert primary == PRIMARY
     expect(buyer.locator(".site-header")).to_have_css("background-color", PRIMARY_RGB)
+    expect(buyer.locator('a[data-tracking="embed"]')).to_have_css("background-color", ACCENT_RGB)
 
 
 def test_buyers_meet_a_notice_while_the_portal_is_off(merchant, make_context):

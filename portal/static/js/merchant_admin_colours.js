@@ -43,6 +43,7 @@
     preview.style.setProperty("--preview-on-primary", values.onPrimary);
     preview.style.setProperty("--preview-primary-text", values.primaryText);
     preview.style.setProperty("--preview-accent", values.accent);
+    preview.style.setProperty("--preview-on-accent", values.onAccent);
   }
 
   function report(key, colour) {
@@ -65,7 +66,8 @@
   function update() {
     var primary = valueOf("primary") || preview.dataset.primary;
     var accent = valueOf("accent") || preview.dataset.accent;
-    apply({ primary: primary, onPrimary: readableOn(primary), primaryText: textOnWhite(primary), accent: accent });
+    apply({ primary: primary, onPrimary: readableOn(primary), primaryText: textOnWhite(primary), accent: accent,
+            onAccent: readableOn(accent) });
     preview.dataset.onPrimary = readableOn(primary);
     report("primary", primary);
     report("accent", accent);
@@ -73,7 +75,7 @@
 
   apply({
     primary: preview.dataset.primary, onPrimary: preview.dataset.onPrimary,
-    primaryText: preview.dataset.primaryText, accent: preview.dataset.accent
+    primaryText: preview.dataset.primaryText, accent: preview.dataset.accent, onAccent: preview.dataset.onAccent
   });
   Object.keys(inputs).forEach(function (key) {
     if (inputs[key]) { inputs[key].addEventListener("input", update); }
