@@ -1,7 +1,6 @@
 """Views of the API blueprint: orders and statuses for the back office, and the OpenAPI document."""
 from flask import g, jsonify
 from flask_babel import gettext as _
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
@@ -9,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import MESSAGES
 from ..extensions import db
 from ..models import Order, OrderStatus, OrderStatusChange
-from ..services import orders, status_admin
+from ..services import orders, races, status_admin
 from ..services.errors import DomainError, NotFound
 from . import bp, schemas
 from .auth import require_api_token
@@ -57,22 +56,6 @@ def _load_order(number: str) -> Order:
     return order
 
 
-def _lost_a_race(error: IntegrityError | OperationalError) -> bool:
-    """Tell whether a write failed because a simultaneous request wrote the same rows first."""
-    if isinstance(error, IntegrityError):
-        return True
-    # SQLite answers a write that another writer overtook with "database is locked", not a unique violation.
-    return db.engine.dialect.name == "sqlite" and "database is locked" in str(error.orig)
-
-
-def _start_over_after_race() -> None:
-    """Roll back and begin again, on SQLite holding the write lock first so that the other writer's rows show."""
-    db.session.rollback()
-    if db.engine.dialect.name == "sqlite":
-        # A statement that writes nothing still waits for the write lock (busy_timeout) before anything is read.
-        db.session.execute(text("DELETE FROM orders WHERE 0"))
-
-
 @bp.get("/openapi.json")
 def openapi():
     """Describe the API (public, no token needed)."""
@@ -97,10 +80,10 @@ def put_order(number: str):
         result = orders.upsert_order(data, source=source)
         db.session.commit()
     except (IntegrityError, OperationalError) as error:
-        if not _lost_a_race(error):
+        if not races.lost_a_race(error):
             raise
         # A simultaneous request created the same order or customer first: once more, it finds them.
-        _start_over_after_race()
+        races.start_over()
         result = orders.upsert_order(data, source=source)
         db.session.commit()
     body = order_json(_load_order(data.number))

@@ -3,19 +3,18 @@ import json
 import logging
 import random
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
-from flask import g, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db
 from ..integrations import signing
 from ..models import Channel, TicketStatus
-from ..services import channel_secrets
+from ..request_id import current_request_id
+from ..services import channel_secrets, races
 from ..services import integration_inbound as inbound
 from ..services.errors import Conflict, DomainError, ValidationError
 from ..services.tickets_common import StaleTicket
@@ -40,17 +39,10 @@ class Refused(DomainError):
         self.code = code
 
 
-def request_id() -> str:
-    """Return the id of this request: the app's, or a new one."""
-    if not g.get("request_id"):
-        g.request_id = uuid.uuid4().hex
-    return str(g.request_id)[:64]
-
-
 @bp.post("/channels/<code>/events")
 def channel_events(code: str):
     """Apply a signed event of an integrated marketplace to its ticket; a repeated delivery changes nothing."""
-    rid = request_id()
+    rid = current_request_id()
     try:
         channel = inbound.integrated_channel(code)
         event = parse_event(signed_body(channel))
@@ -65,28 +57,17 @@ def channel_events(code: str):
     return jsonify(result=outcome.result, ticket=outcome.ticket.number if outcome.ticket else None, request_id=rid)
 
 
-def _write_first(channel_id: int) -> None:
-    """Start a fresh transaction; on SQLite, with a write, so that parallel deliveries take turns."""
-    # SQLite has one writer at a time: a transaction that read before another writer committed cannot write
-    # ("database is locked") however long it waits, while one that writes first waits for the lock.
-    db.session.rollback()
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(Channel).where(Channel.id == channel_id).values(id=Channel.id)
-                           .execution_options(synchronize_session=False))
-
-
 def _apply_and_commit(channel: Channel, event: inbound.InboundEvent, rid: str) -> inbound.Outcome:
     """Apply and commit; after losing a race to a parallel delivery, roll back and apply again."""
-    channel_id = channel.id
     for attempt in range(ATTEMPTS):
         try:
-            _write_first(channel_id)
+            races.start_over()
             outcome = inbound.apply_event(channel, event, rid)
             db.session.commit()
             return outcome
         except (IntegrityError, StaleTicket, OperationalError) as error:
             db.session.rollback()
-            if isinstance(error, OperationalError) and "locked" not in str(error.orig):
+            if not isinstance(error, StaleTicket) and not races.lost_a_race(error):
                 raise
             log.info("webhook retry: request_id=%s event=%r attempt=%d %s", rid, event.event_id, attempt + 1,
                      type(error).__name__)

@@ -8,6 +8,7 @@ any accepted secret is enough.
 """
 import hashlib
 import hmac
+import re
 import secrets as _secrets
 import time
 from collections.abc import Iterable
@@ -18,6 +19,8 @@ EVENT_HEADER = "X-Portal-Event-Id"
 # How far a request's timestamp may be from our clock, either way.
 TOLERANCE_SECONDS = 300
 _SCHEME = "sha256="
+_TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)
+_HEX_SIGNATURE = re.compile(r"sha256=[0-9a-fA-F]{64}", re.ASCII)
 
 
 def new_secret() -> str:
@@ -39,7 +42,7 @@ def signed_headers(secret: str, body: bytes, now: float | None = None) -> dict[s
 
 def timestamp_ok(value: str | None, now: float | None = None) -> bool:
     """Tell whether the timestamp header is a whole number of seconds within the tolerance of now."""
-    if not value or not value.strip().isdigit() or len(value.strip()) > 12:
+    if not value or not _TIMESTAMP.fullmatch(value.strip()):
         return False
     moment = time.time() if now is None else now
     return abs(moment - int(value.strip())) <= TOLERANCE_SECONDS
@@ -50,7 +53,8 @@ def verify(accepted: Iterable[str], timestamp: str | None, header: str | None, b
     """Tell whether the request was signed, at an acceptable time, with one of the accepted secrets."""
     if not header or not timestamp_ok(timestamp, now):
         return False
-    given = [part.strip() for part in header.split(",") if part.strip().startswith(_SCHEME)][:5]
+    # Only well-formed signatures are compared (ASCII hex, so compare_digest never meets other text).
+    given = [part.strip().lower() for part in header.split(",") if _HEX_SIGNATURE.fullmatch(part.strip())][:5]
     for secret in accepted:
         if not secret:
             continue

@@ -70,7 +70,7 @@ def integrated_channel(code: str) -> Channel:
     channel = None
     if 0 < len(code) <= 50:
         channel = db.session.scalar(select(Channel).where(Channel.code == code))
-    if channel is None or not channel.is_integrated:
+    if channel is None or not channel.is_integrated or not channel.active:
         raise UnknownChannel(_l("There is no integrated marketplace channel with this code."))
     return channel
 

@@ -64,6 +64,8 @@ def test_the_site_order_number_finds_the_order_too(db, deliver, marketplace):
     pytest.param({"headers": {"X-Portal-Timestamp": None}}, id="no-timestamp"),
     pytest.param({"headers": {"X-Portal-Signature": "sha256=" + "0" * 64}}, id="bad-signature"),
     pytest.param({"headers": {"X-Portal-Timestamp": "yesterday"}}, id="not-a-number"),
+    pytest.param({"headers": {"X-Portal-Timestamp": "²"}}, id="unicode-digit"),
+    pytest.param({"headers": {"X-Portal-Signature": "sha256=é"}}, id="non-ascii-signature"),
     pytest.param({"timestamp_offset": -301}, id="stale"),
     pytest.param({"timestamp_offset": 301}, id="future"),
 ])
@@ -109,6 +111,13 @@ def test_unknown_or_not_integrated_channels_are_not_found(db, deliver, factory, 
     factory.db.session.commit()
     for code in ("nope", "b2w", Channel.STORE_CODE, "x" * 60):
         _refused(deliver(payload(), code=code), 404, "unknown_channel")
+    assert counts(db) == (0, 0, 0)
+
+
+def test_a_deactivated_channel_accepts_nothing(db, deliver, marketplace):
+    marketplace.channel.active = False
+    db.session.commit()
+    _refused(deliver(payload()), 404, "unknown_channel")
     assert counts(db) == (0, 0, 0)
 
 
