@@ -9,6 +9,8 @@ from .models import (
     Order,
     OrderStatus,
     OrderStatusChange,
+    OutboxItem,
+    OutboxKind,
     Role,
     TextModule,
     Ticket,
@@ -162,6 +164,14 @@ def get_attachment_or_404(attachment_id: int, user) -> TicketAttachment:
             or not can_see_message(user, attachment.message):
         abort(404)
     return attachment
+
+
+def get_delivery_or_404(ticket: Ticket, item_id: int) -> OutboxItem:
+    """Return a marketplace delivery of this ticket; 404 for another ticket's, an e-mail, or none at all."""
+    item = db.session.get(OutboxItem, item_id)
+    if item is None or item.ticket_id != ticket.id or item.kind is not OutboxKind.marketplace:
+        abort(404)
+    return item
 
 
 def get_text_module_or_404(module_id: int) -> TextModule:

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -35,11 +36,16 @@ def ticket_reasons_page():
     if form.validate_on_submit():
         try:
             reason = ticket_reasons.create_reason(current_user, form.label.data)
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
+        except IntegrityError:
+            # Another admin added the same reason at the same moment.
+            db.session.rollback()
+            form.label.errors = [*form.label.errors, _("There is already a reason with this text.")]
+            return _page(form, status=409)
         else:
-            db.session.commit()
             flash(_("Reason “%(label)s” added.", label=reason.label), "success")
             return redirect(url_for(".ticket_reasons_page"))
     return _page(form, status=422)

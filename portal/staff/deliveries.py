@@ -1,5 +1,5 @@
 """Marketplace deliveries in the workspace: their states in the thread, and retrying a failed one by hand."""
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -7,7 +7,6 @@ from flask_login import current_user
 from .. import access
 from ..extensions import db
 from ..forms import EmptyForm
-from ..models import OutboxItem, OutboxKind
 from ..services import outbox
 from ..services.errors import DomainError
 from . import bp
@@ -24,16 +23,15 @@ DELIVERY_EVENTS = {
 @bp.context_processor
 def delivery_context():
     """Let the workspace load the thread's delivery states (one query) and build the retry buttons."""
-    return {"thread_deliveries": thread_deliveries, "retry_form": EmptyForm, "delivery_events": DELIVERY_EVENTS}
+    return {"thread_deliveries": thread_deliveries, "retry_form": EmptyForm, "delivery_events": DELIVERY_EVENTS,
+            "delivery_error": outbox.describe_error}
 
 
 @bp.route("/tickets/<ticket_number>/deliveries/<int:item_id>/retry", methods=["POST"])
 def retry_delivery(ticket_number: str, item_id: int):
     """Queue a failed marketplace delivery of this ticket again."""
     ticket = access.get_ticket_or_404(ticket_number, current_user)
-    item = db.session.get(OutboxItem, item_id)
-    if item is None or item.ticket_id != ticket.id or item.kind is not OutboxKind.marketplace:
-        abort(404)
+    item = access.get_delivery_or_404(ticket, item_id)
     target = url_for(".ticket", ticket_number=ticket.number)
     if not EmptyForm().validate_on_submit():
         flash(_("The form expired. Please try again."), "error")

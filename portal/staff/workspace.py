@@ -6,6 +6,7 @@ from flask_login import current_user
 from .. import access
 from ..customer.tickets import send_attachment
 from ..extensions import db
+from ..forms import EmptyForm
 from ..models import Visibility
 from ..services import ticket_events, tickets
 from ..services.errors import DomainError
@@ -53,12 +54,18 @@ def render_workspace(ticket, posted: str | None = None, error: DomainError | Non
 @bp.route("/tickets/<ticket_number>")
 def ticket(ticket_number: str):
     """Show a ticket to the staff: everything in the thread, the order and the actions."""
-    if request.args.get("action") == "details":
-        ticket = access.get_ticket_or_404(ticket_number, current_user)
-        ticket_events.details_viewed(ticket, current_user)
-        db.session.commit()
-        return redirect(url_for(".order_print", number=ticket.order.number))
     return render_workspace(load_ticket(ticket_number))
+
+
+@bp.route("/tickets/<ticket_number>/details", methods=["POST"])
+def details(ticket_number: str):
+    """Open the order's printable details from the ticket, and note in its history that they were looked at."""
+    ticket = access.get_ticket_or_404(ticket_number, current_user)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ticket_events.details_viewed(ticket, current_user)
+    db.session.commit()
+    return redirect(url_for(".order_print", number=ticket.order.number))
 
 
 @bp.route("/tickets/<ticket_number>/reply", methods=["POST"])

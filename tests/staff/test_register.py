@@ -152,3 +152,18 @@ def test_marketplace_choices_leave_out_the_store(client, login, agent, magalu, d
     html = client.get(URL).get_data(as_text=True)
     store = db.session.scalar(db.select(Channel).where(Channel.code == Channel.STORE_CODE))
     assert f'value="{magalu.id}"' in html and f'<option value="{store.id}"' not in html
+
+
+def test_integrated_marketplaces_are_not_registered_by_hand(client, login, agent, db, factory, shopper, register):
+    amazon = factory.channel("amazon_hand", "Amazon")
+    amazon.integrated, amazon.outbound_url = True, "https://api.example.com/events"
+    order = factory.order(shopper, channel=amazon, marketplace_order_number="AMZ-1")
+    login(agent)
+    html = client.get(URL).get_data(as_text=True)
+    assert f'value="{amazon.id}"' not in html
+    response = register(order="AMZ-1")
+    assert response.status_code == 422
+    assert "sends its tickets to the portal by itself" in response.get_data(as_text=True)
+    assert count(db, Ticket) == 0 and order.id
+    assert register(order="AMZ-1", channel=str(amazon.id)).status_code == 422
+    assert count(db, Ticket) == 0

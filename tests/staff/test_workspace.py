@@ -103,12 +103,17 @@ def test_print_view_has_the_seed_sections(client, login, agent, ticket):
     assert "staff_print.js" in html and "<script>" not in html
 
 
-def test_details_action_opens_the_print_view(client, login, agent, ticket):
+def test_details_action_opens_the_print_view(client, login, agent, ticket, csrf_from):
     login(agent)
-    response = client.get(f"/staff/tickets/{ticket.number}?action=details")
+    page = client.get(f"/staff/tickets/{ticket.number}?action=details")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and f'action="/staff/tickets/{ticket.number}/details"' in html
+    assert 'data-event="details_viewed"' not in html  # looking at the menu records nothing
+    response = client.post(f"/staff/tickets/{ticket.number}/details", data={"csrf_token": csrf_from(html)})
     assert response.headers["Location"].endswith(f"/staff/orders/{ticket.order.number}/print")
     html = client.get(f"/staff/tickets/{ticket.number}").get_data(as_text=True)
     assert 'data-event="details_viewed"' in html and "Order details viewed" in html
+    assert client.post(f"/staff/tickets/{ticket.number}/details").status_code == 400
 
 
 def test_no_inline_script_or_style(client, login, agent, ticket):
