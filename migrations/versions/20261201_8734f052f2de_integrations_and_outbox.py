@@ -77,6 +77,8 @@ def upgrade():
 
     with op.batch_alter_table('store_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('rules_version', sa.Integer(), server_default='1', nullable=False))
+        batch_op.add_column(sa.Column('colours_version', sa.Integer(), server_default='1', nullable=False))
+        batch_op.add_column(sa.Column('switch_version', sa.Integer(), server_default='1', nullable=False))
 
     with op.batch_alter_table('ticket_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('external_id', sa.String(length=120), nullable=True))
@@ -100,6 +102,8 @@ def downgrade():
         batch_op.drop_column('external_id')
 
     with op.batch_alter_table('store_settings', schema=None) as batch_op:
+        batch_op.drop_column('switch_version')
+        batch_op.drop_column('colours_version')
         batch_op.drop_column('rules_version')
 
     with op.batch_alter_table('order_statuses', schema=None) as batch_op:

@@ -12,15 +12,15 @@ from .common import attach_error
 from .forms import ActivationForm, ColoursForm, SettingsForm, VersionedForm
 
 
-def _save(form, verb, *args, fields=()):
-    """Run a versioned save; on a conflict keep the user's values and offer the current version."""
+def _save(form, verb, *args, fields=(), counter="version"):
+    """Run a versioned save; on a conflict keep the user's values and offer the form's current version."""
     try:
         verb(current_user, form.version.data, *args)
     except Conflict as error:
         db.session.rollback()
         current = store.settings_row()
         form.version.raw_data = None
-        form.version.data = current.version
+        form.version.data = getattr(current, counter)
         attach_error(form, error)
         return {name: getattr(current, name) for name in fields}, 409
     except DomainError as error:
@@ -35,7 +35,7 @@ def _save(form, verb, *args, fields=()):
 def index():
     """Show the activation checklist and the portal's on/off switch."""
     settings = store.settings_row()
-    form = ActivationForm(version=settings.version, active="0" if settings.portal_active else "1")
+    form = ActivationForm(version=settings.switch_version, active="0" if settings.portal_active else "1")
     return render_template("merchant_admin/index.html", settings=settings, checklist=store.checklist(), form=form)
 
 
@@ -45,7 +45,8 @@ def activation():
     form = ActivationForm()
     code = 400
     if form.validate_on_submit():
-        _current, code = _save(form, store.set_portal_active, form.active.data == "1", form.confirm.data)
+        _current, code = _save(form, store.set_portal_active, form.active.data == "1", form.confirm.data,
+                               counter="switch_version")
         if code is None:
             on = store.settings_row().portal_active
             flash(_("The portal is on: buyers can use it.") if on else _("The portal is off."), "success")
@@ -103,10 +104,12 @@ def colours():
     """Pick the main and accent colours with a live preview and a contrast warning."""
     settings = store.settings_row()
     form = ColoursForm(obj=settings) if request.method == "GET" else ColoursForm()
+    if request.method == "GET":
+        form.version.data = settings.colours_version
     current, code = None, 200
     if form.validate_on_submit():
         current, code = _save(form, store.save_colours, form.primary_color.data, form.accent_color.data,
-                              fields=store.COLOUR_FIELDS)
+                              fields=store.COLOUR_FIELDS, counter="colours_version")
         if code is None:
             flash(_("Colours saved."), "success")
             return redirect(url_for(".colours"))
@@ -123,12 +126,13 @@ def reset_colours():
     form = VersionedForm()
     code = 400
     if form.validate_on_submit():
-        _current, code = _save(form, store.reset_colours, fields=store.COLOUR_FIELDS)
+        _current, code = _save(form, store.reset_colours, fields=store.COLOUR_FIELDS, counter="colours_version")
         if code is None:
             flash(_("Colours reset to the defaults."), "success")
             return redirect(url_for(".colours"))
     settings = store.settings_row()
     page = ColoursForm(formdata=None, obj=settings)
+    page.version.data = settings.colours_version
     page.form_errors.append(_("The colours changed meanwhile or the form expired; nothing was reset."))
     return render_template("merchant_admin/colours.html", form=page, current=None,
                            report=contrast_report(settings.primary_color, settings.accent_color),

@@ -28,8 +28,11 @@ class StoreSettings(db.Model):
     # On by default so that an existing store keeps working; the merchant area shows what is still missing.
     portal_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     old_portal_url: Mapped[str] = mapped_column(String(2048), default="", server_default="")
-    # Compare-and-set counter: a form saves only if nobody saved since it was rendered.
+    # Compare-and-set counters, one per form: a form saves only if nobody saved the same form since it was
+    # rendered (store settings; colours; the portal switch), so saving one never conflicts with another.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    colours_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    switch_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Compare-and-set counter of the status rules matrix (saved apart from the settings forms).
     rules_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     statuses_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -51,11 +51,11 @@ def compare_and_set(column, row_id: int, version: int | None, values: dict | Non
         raise Conflict(CHANGED_MEANWHILE, field="version")
 
 
-def save(actor, version: int | None, values: dict, action: str) -> StoreSettings:
-    """Write the values only if nobody saved since `version` was read, and audit what changed."""
+def save(actor, version: int | None, values: dict, action: str, counter=StoreSettings.version) -> StoreSettings:
+    """Write the values only if nobody saved the same form since `version` was read, and audit what changed."""
     settings = settings_row()
     before = {key: getattr(settings, key) for key in values}
-    compare_and_set(StoreSettings.version, settings.id, version, values)
+    compare_and_set(counter, settings.id, version, values)
     db.session.refresh(settings)
     old, new = audit.changes(before, values)
     audit.record(actor, action, "store_settings", old, new)
@@ -150,11 +150,12 @@ def save_colours(actor, version, primary: str, accent: str) -> StoreSettings:
         values[name] = normalise_hex(value)
         if values[name] is None:
             raise ValidationError(_l("Enter a colour as # and six hex digits, such as #0b5cad."), field=name)
-    return save(actor, version, values, "colours.update")
+    return save(actor, version, values, "colours.update", StoreSettings.colours_version)
 
 
 def reset_colours(actor, version) -> StoreSettings:
-    return save(actor, version, {"primary_color": DEFAULT_PRIMARY, "accent_color": DEFAULT_ACCENT}, "colours.reset")
+    return save(actor, version, {"primary_color": DEFAULT_PRIMARY, "accent_color": DEFAULT_ACCENT}, "colours.reset",
+                StoreSettings.colours_version)
 
 
 # --- activation -----------------------------------------------------------------------------------------
@@ -192,7 +193,8 @@ def set_portal_active(actor, version, active: bool, confirmed: bool) -> StoreSet
     if active and not confirmed and not checklist().ready:
         raise ValidationError(_l("Some checklist items are still open. Tick the confirmation to switch the "
                                  "portal on anyway."), field="confirm")
-    return save(actor, version, {"portal_active": bool(active)}, "portal.on" if active else "portal.off")
+    return save(actor, version, {"portal_active": bool(active)}, "portal.on" if active else "portal.off",
+                StoreSettings.switch_version)
 
 
 def mark_statuses_changed() -> None:

@@ -48,8 +48,8 @@ def post(db, csrf_from):
 
 @pytest.fixture
 def version():
-    """Return the settings version a form would carry now."""
-    def _version():
+    """Return the version a settings form would carry now: the store form's, or the named counter's."""
+    def _version(counter: str = "version"):
         from portal.models import StoreSettings
-        return StoreSettings.get().version
+        return getattr(StoreSettings.get(), counter)
     return _version

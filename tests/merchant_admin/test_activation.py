@@ -35,13 +35,13 @@ def test_checklist_ready(admin_client, factory, db):
 
 def test_switch_off_and_on_with_confirmation(admin_client, post, version, db):
     assert StoreSettings.get().portal_active is True
-    assert _switch(post, admin_client, version(), False).status_code == 302
+    assert _switch(post, admin_client, version("switch_version"), False).status_code == 302
     assert StoreSettings.get().portal_active is False
-    response = _switch(post, admin_client, version(), True)
+    response = _switch(post, admin_client, version("switch_version"), True)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Tick the confirmation" in html
     assert StoreSettings.get().portal_active is False
-    assert _switch(post, admin_client, version(), True, confirm=True).status_code == 302
+    assert _switch(post, admin_client, version("switch_version"), True, confirm=True).status_code == 302
     assert StoreSettings.get().portal_active is True
     actions = list(db.session.scalars(db.select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions == ["portal.off", "portal.on"]
@@ -50,13 +50,13 @@ def test_switch_off_and_on_with_confirmation(admin_client, post, version, db):
 def test_switch_on_without_confirmation_when_ready(admin_client, post, version, factory):
     factory.trusted_host("rastreio.example.com")
     store.mark_rules_reviewed()
-    _switch(post, admin_client, version(), False)
-    assert _switch(post, admin_client, version(), True).status_code == 302
+    _switch(post, admin_client, version("switch_version"), False)
+    assert _switch(post, admin_client, version("switch_version"), True).status_code == 302
     assert StoreSettings.get().portal_active is True
 
 
 def test_stale_switch_is_refused(admin_client, post, version):
-    stale = version()
+    stale = version("switch_version")
     _switch(post, admin_client, stale, False)
     response = _switch(post, admin_client, stale, True, confirm=True)
     assert response.status_code == 409 and "changed these settings meanwhile" in response.get_data(as_text=True)

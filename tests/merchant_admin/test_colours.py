@@ -16,7 +16,7 @@ def test_contrast_maths():
 
 
 def test_save_colours_reaches_the_buyer_theme(admin_client, post, version, db, app):
-    response = post(admin_client, COLOURS, {"version": version(), "primary_color": "#7A1F5C",
+    response = post(admin_client, COLOURS, {"version": version("colours_version"), "primary_color": "#7A1F5C",
                                             "accent_color": "#1f5c7a"})
     assert response.status_code == 302
     settings = StoreSettings.get()
@@ -28,7 +28,7 @@ def test_save_colours_reaches_the_buyer_theme(admin_client, post, version, db, a
 
 
 def test_invalid_colour_keeps_the_values(admin_client, post, version):
-    response = post(admin_client, COLOURS, {"version": version(), "primary_color": "blue",
+    response = post(admin_client, COLOURS, {"version": version("colours_version"), "primary_color": "blue",
                                             "accent_color": "#1f5c7a"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="primary_color-error"' in html and "six hex digits" in html
@@ -37,7 +37,7 @@ def test_invalid_colour_keeps_the_values(admin_client, post, version):
 
 
 def test_light_colour_gets_black_text_like_the_buyer_theme_and_no_false_warning(admin_client, post, version, app):
-    response = post(admin_client, COLOURS, {"version": version(), "primary_color": "#ffd700",
+    response = post(admin_client, COLOURS, {"version": version("colours_version"), "primary_color": "#ffd700",
                                             "accent_color": "#0a7d4f"}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert StoreSettings.get().primary_color == "#ffd700"
@@ -60,7 +60,7 @@ def test_colour_choosers_are_the_theme_functions():
 
 
 def test_reset_with_a_stale_version_is_refused(admin_client, post, version):
-    stale = version()
+    stale = version("colours_version")
     post(admin_client, COLOURS, {"version": stale, "primary_color": "#111111", "accent_color": "#222222"})
     response = post(admin_client, f"{COLOURS}/reset", {"version": stale}, page=COLOURS)
     assert response.status_code == 409
@@ -68,15 +68,15 @@ def test_reset_with_a_stale_version_is_refused(admin_client, post, version):
 
 
 def test_reset_to_defaults(admin_client, post, version, db):
-    post(admin_client, COLOURS, {"version": version(), "primary_color": "#111111", "accent_color": "#222222"})
-    response = post(admin_client, f"{COLOURS}/reset", {"version": version()}, page=COLOURS)
+    post(admin_client, COLOURS, {"version": version("colours_version"), "primary_color": "#111111", "accent_color": "#222222"})
+    response = post(admin_client, f"{COLOURS}/reset", {"version": version("colours_version")}, page=COLOURS)
     assert response.status_code == 302
     assert (StoreSettings.get().primary_color, StoreSettings.get().accent_color) == (DEFAULT_PRIMARY, DEFAULT_ACCENT)
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="colours.reset")) is not None
 
 
 def test_stale_colour_form_keeps_values_and_says_changed_meanwhile(admin_client, post, version):
-    stale = version()
+    stale = version("colours_version")
     post(admin_client, COLOURS, {"version": stale, "primary_color": "#111111", "accent_color": "#222222"})
     response = post(admin_client, COLOURS, {"version": stale, "primary_color": "#333333", "accent_color": "#444444"})
     html = response.get_data(as_text=True)

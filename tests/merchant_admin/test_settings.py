@@ -58,6 +58,21 @@ def test_second_admin_with_a_stale_form_is_told_and_keeps_values(admin_client, p
     assert again.status_code == 302 and StoreSettings.get().store_name == "Saved second"
 
 
+def test_saving_the_colours_or_the_switch_does_not_stale_the_settings_form(admin_client, post, version, factory,
+                                                                            sign_in):
+    from portal.models import Role
+
+    other = sign_in(factory.user(Role.admin))
+    rendered = version()
+    colours = {"version": version("colours_version"), "primary_color": "#111111", "accent_color": "#222222"}
+    assert post(other, "/merchant-admin/colours", colours).status_code == 302
+    assert post(other, "/merchant-admin/activation", {"version": version("switch_version"), "active": "0"},
+                page="/merchant-admin/").status_code == 302
+    response = post(admin_client, SETTINGS, {**VALID, "version": rendered})
+    assert response.status_code == 302 and StoreSettings.get().store_name == "Loja da Ana"
+    assert StoreSettings.get().primary_color == "#111111" and not StoreSettings.get().portal_active
+
+
 def test_compare_and_set_in_the_service(db, admin):
     start = store.settings_row().version
     store.save(admin, start, {"store_name": "A"}, "settings.update")
