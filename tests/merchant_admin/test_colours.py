@@ -68,7 +68,8 @@ def test_reset_with_a_stale_version_is_refused(admin_client, post, version):
 
 
 def test_reset_to_defaults(admin_client, post, version, db):
-    post(admin_client, COLOURS, {"version": version("colours_version"), "primary_color": "#111111", "accent_color": "#222222"})
+    post(admin_client, COLOURS, {"version": version("colours_version"), "primary_color": "#111111",
+                                 "accent_color": "#222222"})
     response = post(admin_client, f"{COLOURS}/reset", {"version": version("colours_version")}, page=COLOURS)
     assert response.status_code == 302
     assert (StoreSettings.get().primary_color, StoreSettings.get().accent_color) == (DEFAULT_PRIMARY, DEFAULT_ACCENT)
