@@ -5,6 +5,7 @@ from decimal import Decimal
 import trackers
 
 from .extensions import db
+from .marketplace_standin import demo_outbound_url
 from .models import Channel, Order, OrderStatusChange, Role, StatusType, TrustedHost, User
 from .services import statuses
 from .services.orders import ItemInput, OrderInput, upsert_order
@@ -26,8 +27,9 @@ DEMO_CHANNELS = (
 )
 # Integrated marketplaces receive the answers at their hub; the others are worked in their own seller portal.
 DEMO_CHANNEL_SETTINGS = {
-    "mercado_livre": {"integrated": True, "outbound_url": "https://hub.demo-loja.example/mercado-livre/events"},
-    "amazon": {"integrated": True, "outbound_url": "https://hub.demo-loja.example/amazon/events"},
+    # Deliveries go to the stand-in marketplace that `make run` starts (portal.marketplace_standin).
+    "mercado_livre": {"integrated": True, "outbound_url": demo_outbound_url("mercado-livre")},
+    "amazon": {"integrated": True, "outbound_url": demo_outbound_url("amazon")},
     "b2w": {"seller_portal_url": "https://sellercenter.b2w.example/entregas/{delivery_number}"},
     "magazine_luiza": {"seller_portal_url":
                        "https://parceiros.magalu.example/pedidos/{order_number}?entrega={delivery_number}"},

@@ -1,7 +1,8 @@
 """Run the portal on one machine for `make run`: demo data, the web server, the Huey consumer.
 
 Demo mode also starts the stand-in Correios API (trackers.correios_standin) unless real Correios
-credentials are configured, so that the tracking dialog shows a history offline.
+credentials are configured, so that the tracking dialog shows a history offline, and the stand-in marketplace
+(portal.marketplace_standin) that receives the demo channels' deliveries.
 """
 import os
 import signal
@@ -10,6 +11,7 @@ import sys
 import time
 
 STANDIN_PORT = 5055
+MARKETPLACE_PORT = 5056
 
 
 def _load_demo(env: dict) -> None:
@@ -36,6 +38,8 @@ def main() -> int:
                    CORREIOS_ACCESS_CODE="demo", CORREIOS_CONTRACT_CARD="0067599079")
         procs.append(subprocess.Popen([sys.executable, "-m", "trackers.correios_standin", "--host", "127.0.0.1",
                                        "--port", str(STANDIN_PORT)], env=env))
+    procs.append(subprocess.Popen([sys.executable, "-m", "portal.marketplace_standin", "--port",
+                                   str(MARKETPLACE_PORT)], env=env))
     _load_demo(env)
     huey_consumer = os.path.join(os.path.dirname(sys.executable), "huey_consumer")
     procs.append(subprocess.Popen([huey_consumer, "portal.tasks.huey", "-k", "thread", "-w", "2", "-q"], env=env))
