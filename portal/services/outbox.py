@@ -5,6 +5,10 @@ commit. A delivery claims its row with one conditional UPDATE, so two runs of th
 send it once; a failure goes back to `queued` with an exponential back-off, or to `failed` after
 MAX_ATTEMPTS tries or a permanent refusal. The sweep re-queues whatever waits longer than it should, so
 work queued while the queue or its consumer was down still goes out.
+
+`last_error` holds a stable reason code and an optional detail ("http:500", "timeout:10", "smtp:550 ..."),
+which `describe_error` turns into a sentence in the reader's language. Once an e-mail is delivered or has
+failed for good its bodies are dropped from the row: they may hold sign-in or invitation links.
 """
 import json
 import logging
@@ -18,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, update
 
 from ..extensions import db
-from ..integrations import signing
+from ..integrations import outbound_guard, signing
 from ..mail import build_message
 from ..mail import deliver as send_mail
 from ..models import OutboxItem, OutboxKind, OutboxState, Ticket, TicketMessage
@@ -40,15 +44,46 @@ SWEEP_BATCH = 500
 MAX_ERROR = 300
 # Marketplace answers that are worth trying again; any other 4xx refuses the delivery for good.
 RETRY_STATUSES = frozenset({408, 429})
+# What last_error's reason codes say; a code that is not here (rows older than the codes) is shown as it is.
+ERROR_TEXTS = {
+    "no_address": _l("the channel has no delivery address"),
+    "no_secret": _l("the channel has no signing secret"),
+    "refused": _l("the connection was refused"),
+    "connection_failed": _l("the connection failed"),
+    "connect_timeout": _l("no connection within %(detail)s s"),
+    "timeout": _l("no answer within %(detail)s s"),
+    "deadline": _l("the delivery took longer than %(detail)s s"),
+    "http": _l("the marketplace answered HTTP %(detail)s"),
+    "blocked": _l("the delivery address leads to an internal network address (%(detail)s)"),
+    "unresolved": _l("the host name of the delivery address was not found"),
+    "smtp": _l("the mail server answered %(detail)s"),
+    "mail": _l("the mail server could not be reached (%(detail)s)"),
+    "error": _l("unexpected error (%(detail)s)"),
+}
 
 
 class DeliveryError(Exception):
-    """A delivery did not go through; `reason` is short and readable, `permanent` stops the retries."""
+    """A delivery did not go through; `reason` is a code of ERROR_TEXTS with its detail, `permanent` stops retries."""
 
-    def __init__(self, reason: str, permanent: bool = False):
+    def __init__(self, code: str, detail: str | None = None, permanent: bool = False):
+        reason = f"{code}:{detail}" if detail else code
         super().__init__(reason)
         self.reason = reason[:MAX_ERROR]
         self.permanent = permanent
+
+
+def describe_error(reason: str | None) -> str:
+    """Return the stored reason as a sentence in the current language; an unknown one as it is."""
+    if not reason:
+        return ""
+    code, _colon, detail = reason.partition(":")
+    template = ERROR_TEXTS.get(code)
+    if template is None:
+        return reason
+    text = str(template)
+    if "%(detail)s" in text:
+        return text % {"detail": detail} if detail else reason
+    return text
 
 
 @dataclass(frozen=True)
@@ -131,9 +166,9 @@ def prepare(item_id: int) -> Work:
         return work
     channel = item.channel
     if channel is None or not channel.is_integrated or not channel.outbound_url:
-        return replace(work, problem="the channel has no delivery address")
+        return replace(work, problem="no_address")
     if not channel.webhook_secret:
-        return replace(work, problem="the channel has no signing secret")
+        return replace(work, problem="no_secret")
     return replace(work, url=channel.outbound_url, secret=channel.webhook_secret)
 
 
@@ -150,25 +185,34 @@ def send(work: Work) -> DeliveryError | None:
         return error
     except Exception as error:  # noqa: BLE001 - any other failure is recorded and retried, never lost
         log.exception("outbox item %s failed unexpectedly", work.item_id)
-        return DeliveryError(type(error).__name__)
+        return DeliveryError("error", type(error).__name__)
     return None
 
 
 def record(work: Work, error: DeliveryError | None) -> Outcome:
     """Write the outcome in one UPDATE, so that it is the transaction's first statement (SQLite takes the lock)."""
     if error is None:
-        _write(work.item_id, state=OutboxState.delivered, delivered_at=utcnow(), next_attempt_at=None)
+        _write(work.item_id, state=OutboxState.delivered, delivered_at=utcnow(), next_attempt_at=None,
+               **_finished(work))
         return Outcome(delivered=True)
     attempts = work.attempts + 1
     if error.permanent or attempts >= MAX_ATTEMPTS:
         log.warning("outbox item %s failed for good: %s", work.item_id, error.reason)
         _write(work.item_id, state=OutboxState.failed, attempts=attempts, last_error=error.reason, claimed_at=None,
-               next_attempt_at=None)
+               next_attempt_at=None, **_finished(work))
         return Outcome(delivered=False)
     wait = backoff(attempts)
     _write(work.item_id, state=OutboxState.queued, attempts=attempts, last_error=error.reason, claimed_at=None,
            next_attempt_at=utcnow() + wait)
     return Outcome(delivered=False, retry_in=wait.total_seconds())
+
+
+def _finished(work: Work) -> dict:
+    """Return the values that drop an e-mail's bodies (they may hold sign-in links) once it is sent or given up."""
+    if work.kind is not OutboxKind.email:  # a marketplace payload holds no secret and serves a retry by hand
+        return {}
+    return {"payload": {"to": work.payload.get("to"), "subject": work.payload.get("subject"), "text": "",
+                        "html": None, "redacted": True}}
 
 
 def _write(item_id: int, **values) -> None:
@@ -181,14 +225,14 @@ def _send_email(payload: dict) -> None:
     try:
         send_mail(build_message(payload["to"], payload["subject"], payload["text"], payload.get("html")))
     except ConnectionRefusedError:
-        raise DeliveryError("connection refused") from None
+        raise DeliveryError("refused") from None
     except TimeoutError:
-        raise DeliveryError(f"timed out after {timeout:g} s") from None
+        raise DeliveryError("timeout", f"{timeout:g}") from None
     except smtplib.SMTPResponseException as error:
         text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error)
-        raise DeliveryError(f"SMTP {error.smtp_code} {text}".strip()) from None
+        raise DeliveryError("smtp", f"{error.smtp_code} {text}".strip()) from None
     except (smtplib.SMTPException, OSError) as error:
-        raise DeliveryError(str(error) or type(error).__name__) from None
+        raise DeliveryError("mail", str(error) or type(error).__name__) from None
 
 
 def body_bytes(payload: dict) -> bytes:
@@ -199,24 +243,32 @@ def body_bytes(payload: dict) -> bytes:
 def _send_marketplace(work: Work) -> None:
     cfg = current_app.config
     connect, read = float(cfg.get("MARKETPLACE_CONNECT_TIMEOUT", 3)), float(cfg.get("MARKETPLACE_READ_TIMEOUT", 10))
+    total = float(cfg.get("MARKETPLACE_TOTAL_TIMEOUT", 15))
+    try:
+        # The address was checked when it was saved; it is checked again here, for what it resolves to now.
+        route = outbound_guard.resolve(work.url, allow_local=cfg.get("PORTAL_ENV") != "production")
+    except outbound_guard.Blocked as blocked:
+        raise DeliveryError("blocked", blocked.address, permanent=True) from None
+    except outbound_guard.Unresolved:
+        raise DeliveryError("unresolved") from None
     body = body_bytes(work.payload)
     headers = {**signing.signed_headers(work.secret, body), signing.EVENT_HEADER: work.key,
                "Content-Type": "application/json"}
     try:
-        response = requests.post(work.url, data=body, headers=headers, timeout=(connect, read),
-                                 allow_redirects=False)
+        status = outbound_guard.post(work.url, route, body, headers, connect=connect, read=read, total=total)
+    except outbound_guard.DeadlineExceeded:
+        raise DeliveryError("deadline", f"{total:g}") from None
     except requests.exceptions.ConnectTimeout:
-        raise DeliveryError(f"timed out connecting after {connect:g} s") from None
+        raise DeliveryError("connect_timeout", f"{connect:g}") from None
     except requests.exceptions.ReadTimeout:
-        raise DeliveryError(f"timed out after {read:g} s") from None
+        raise DeliveryError("timeout", f"{read:g}") from None
     except requests.exceptions.ConnectionError as error:
-        raise DeliveryError("connection refused" if "refused" in str(error).lower() else "connection failed") from None
+        raise DeliveryError("refused" if "refused" in str(error).lower() else "connection_failed") from None
     except requests.exceptions.RequestException as error:
-        raise DeliveryError(type(error).__name__) from None
-    if 200 <= response.status_code < 300:
+        raise DeliveryError("error", type(error).__name__) from None
+    if 200 <= status < 300:
         return
-    status = response.status_code
-    raise DeliveryError(f"HTTP {status}", permanent=400 <= status < 500 and status not in RETRY_STATUSES)
+    raise DeliveryError("http", str(status), permanent=400 <= status < 500 and status not in RETRY_STATUSES)
 
 
 def due_ids(now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
@@ -239,10 +291,11 @@ def sweep(now: datetime | None = None) -> int:
 
 
 def retry(item: OutboxItem) -> OutboxItem:
-    """Put a failed delivery back in the queue now (sent after commit)."""
+    """Put a failed delivery back in the queue now (sent after commit), with all its attempts ahead of it again."""
     if item.state is not OutboxState.failed:
         raise Conflict(_l("This delivery has not failed."), field="delivery")
     item.state = OutboxState.queued
+    item.attempts = 0  # last_error keeps why it failed until the next try
     item.next_attempt_at = utcnow()
     item.claimed_at = None
     db.session.flush()

@@ -1,5 +1,6 @@
 """The merchant's verbs on text modules and sales channels, each audited."""
 import hashlib
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -22,6 +23,9 @@ MAX_URL = 2048
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
 HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?", re.ASCII)
 SAMPLE_TICKET_NUMBER = "12345678903"
+NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+", re.ASCII)
+# Names that resolve on the local network or to this machine, never on the open internet.
+INTERNAL_SUFFIXES = frozenset({"localhost", "local", "internal", "localdomain", "lan", "home", "intranet"})
 
 
 def modules_query(channel_id: int | None, store_wide: bool):
@@ -120,14 +124,39 @@ def check_web_url(value: str, field: str) -> str:
         raise ValidationError(_l("Leave out the user name and password: the signature proves who calls."),
                               field=field)
     host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not HOST.fullmatch(host) or not text.lower().startswith(
-            parts.scheme + "://"):
+    if parts.scheme not in ("http", "https") or not host or not text.lower().startswith(parts.scheme + "://"):
         raise malformed
     local = host in LOCAL_HOSTS and current_app.config.get("PORTAL_ENV") != "production"
     if parts.scheme != "https" and not local:
         raise ValidationError(_l("Use an https:// address (http:// only for localhost or 127.0.0.1 outside "
                                  "production)."), field=field)
+    if not local:
+        _check_public_name(host, field)
+    if not HOST.fullmatch(host):
+        raise malformed
     return text
+
+
+def _check_public_name(host: str, field: str) -> None:
+    """Refuse a host that is an IP address in any spelling, or a name without a domain (an internal machine)."""
+    name = host.rstrip(".")
+    labels = name.split(".")
+    # Browsers and resolvers read "2130706433", "0x7f.1" or "0177.0.0.1" as IPv4 addresses: a host whose last
+    # label is a number is one.
+    if _is_ip_literal(name) or NUMERIC_LABEL.fullmatch(labels[-1]):
+        raise ValidationError(_l("Use the marketplace's host name, not an IP address."), field=field)
+    if len(labels) < 2 or labels[-1] in INTERNAL_SUFFIXES:
+        raise ValidationError(_l("Use the marketplace's full public host name, such as hub.example.com."),
+                              field=field)
+
+
+def _is_ip_literal(host: str) -> bool:
+    """Return True when the host is an IPv4 or IPv6 address as written."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def check_portal_template(value: str) -> str:

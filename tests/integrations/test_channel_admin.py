@@ -3,11 +3,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from portal.extensions import db as _db
 from portal.models import AuditEntry, Channel, Role
 from portal.models.base import utcnow
-from portal.services import channel_secrets
+from portal.services import channel_secrets, ticket_admin
+from portal.services.errors import ValidationError
 
 pytestmark = pytest.mark.db
 
@@ -160,3 +162,56 @@ def test_only_admins_reach_the_channel_settings(app, factory, db, channel, csrf_
                        data={"overlap_hours": "24", "fingerprint": "none"}).status_code == 403
     db.session.refresh(channel)
     assert channel.webhook_secret is None
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("https://169.254.169.254/latest/meta-data/", "not an IP address"),
+    ("https://10.0.0.5:6379/", "not an IP address"),
+    ("https://2130706433/", "not an IP address"),
+    ("https://0x7f000001/events", "not an IP address"),
+    ("https://0177.0.0.1/events", "not an IP address"),
+    ("https://127.1/events", "not an IP address"),
+    ("https://hub.0x0a/events", "not an IP address"),
+    ("https://[::1]:8080/events", "not an IP address"),
+    ("https://[::ffff:10.0.0.5]/events", "not an IP address"),
+    ("https://127.0.0.1:8080/events", "not an IP address"),
+    ("https://localhost:8080/", "full public host name"),
+    ("https://localhost./events", "full public host name"),
+    ("https://redis/", "full public host name"),
+    ("https://metadata./computeMetadata/v1/", "full public host name"),
+    ("https://db.internal/events", "full public host name"),
+    ("https://printer.local/events", "full public host name"),
+    ("https://admin.localhost/events", "full public host name"),
+    ("https://hub@10.0.0.5/events", "user name and password"),
+    ("https://hub.example.com:443@10.0.0.5/events", "user name and password"),
+])
+def test_outbound_urls_to_internal_hosts_are_refused_in_production(app, monkeypatch, url, says):
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
+    with app.test_request_context(), force_locale("en"):
+        with pytest.raises(ValidationError) as refused:
+            ticket_admin.check_web_url(url, "outbound_url")
+        assert refused.value.field == "outbound_url" and says in str(refused.value.message)
+
+
+@pytest.mark.parametrize("env", ["production", "development"])
+@pytest.mark.parametrize("url", ["https://hub.example.com/portal/events?x=1", "https://api.hub.example.com:8443/e",
+                                 "https://hub.example.com./events", "https://1hub.example.com/e"])
+def test_a_public_https_host_is_accepted(app, monkeypatch, env, url):
+    monkeypatch.setitem(app.config, "PORTAL_ENV", env)
+    with app.test_request_context():
+        assert ticket_admin.check_web_url(url, "outbound_url") == url
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8025/events", "https://localhost:8080/events",
+                                 "http://localhost/events"])
+def test_this_machine_is_still_allowed_outside_production(app, monkeypatch, url):
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "development")
+    with app.test_request_context():
+        assert ticket_admin.check_web_url(url, "outbound_url") == url
+
+
+@pytest.mark.parametrize("url", ["https://10.0.0.5/events", "https://2130706433/", "https://redis/"])
+def test_other_internal_hosts_are_refused_outside_production_too(app, monkeypatch, url):
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "development")
+    with app.test_request_context(), pytest.raises(ValidationError):
+        ticket_admin.check_web_url(url, "outbound_url")

@@ -8,11 +8,18 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask_babel import force_locale
 
 from portal.integrations import signing
 from portal.models import OutboxItem, Role
 from portal.models.base import utcnow
 from portal.services import outbox, tickets
+
+
+def reason_text(reason: str) -> str:
+    """Return what the workspace says, in English, for a stored last_error."""
+    with force_locale("en"):
+        return outbox.describe_error(reason)
 
 
 def free_port() -> int:
@@ -118,7 +125,8 @@ def shopper(factory):
 
 @pytest.fixture
 def marketplace_config(app):
-    saved = {key: app.config.get(key) for key in ("MARKETPLACE_CONNECT_TIMEOUT", "MARKETPLACE_READ_TIMEOUT")}
+    saved = {key: app.config.get(key) for key in ("MARKETPLACE_CONNECT_TIMEOUT", "MARKETPLACE_READ_TIMEOUT",
+                                                    "MARKETPLACE_TOTAL_TIMEOUT")}
     yield app.config
     for key, value in saved.items():
         if value is None:

@@ -10,7 +10,7 @@ from portal.integrations import signing
 from portal.models import OutboxKind, OutboxState, Visibility
 from portal.services import outbox, tickets
 
-from .conftest import free_port
+from .conftest import free_port, reason_text
 
 pytestmark = pytest.mark.db
 
@@ -111,7 +111,8 @@ def test_500_then_200_counts_the_attempt_then_delivers(db, httpserver, mkt_ticke
     _answer(mkt_ticket, agent)
     db.session.commit()
     (item,) = _deliveries(items, mkt_ticket)
-    assert (item.state, item.attempts, item.last_error) == (OutboxState.queued, 1, "HTTP 500")
+    assert (item.state, item.attempts, item.last_error) == (OutboxState.queued, 1, "http:500")
+    assert reason_text(item.last_error) == "the marketplace answered HTTP 500"
     assert outbox.sweep() == 0  # the back-off is not over
     clock.advance(seconds=31)
     assert outbox.sweep() == 1
@@ -132,7 +133,8 @@ def test_a_timeout_leaves_the_delivery_queued(db, httpserver, mkt_ticket, agent,
     _answer(mkt_ticket, agent)
     db.session.commit()
     (item,) = _deliveries(items, mkt_ticket)
-    assert (item.state, item.attempts, item.last_error) == (OutboxState.queued, 1, "timed out after 0.5 s")
+    assert (item.state, item.attempts, item.last_error) == (OutboxState.queued, 1, "timeout:0.5")
+    assert reason_text(item.last_error) == "no answer within 0.5 s"
 
 
 def test_a_refused_connection_is_retried(db, mkt_ticket, agent, items):
@@ -141,7 +143,8 @@ def test_a_refused_connection_is_retried(db, mkt_ticket, agent, items):
     _answer(mkt_ticket, agent)
     db.session.commit()
     (item,) = _deliveries(items, mkt_ticket)
-    assert (item.state, item.last_error) == (OutboxState.queued, "connection refused")
+    assert (item.state, item.last_error) == (OutboxState.queued, "refused")
+    assert reason_text(item.last_error) == "the connection was refused"
 
 
 @pytest.mark.parametrize(("status", "state"), [
@@ -153,7 +156,8 @@ def test_a_4xx_fails_at_once_except_408_and_429(db, httpserver, mkt_ticket, agen
     _answer(mkt_ticket, agent)
     db.session.commit()
     (item,) = _deliveries(items, mkt_ticket)
-    assert (item.state, item.attempts, item.last_error) == (state, 1, f"HTTP {status}")
+    assert (item.state, item.attempts, item.last_error) == (state, 1, f"http:{status}")
+    assert reason_text(item.last_error) == f"the marketplace answered HTTP {status}"
     assert item.next_attempt_at is None if state is OutboxState.failed else item.next_attempt_at is not None
 
 
@@ -165,7 +169,33 @@ def test_eight_failures_make_the_delivery_failed(db, httpserver, mkt_ticket, age
         clock.advance(hours=1, seconds=1)
         assert outbox.sweep() == 1
     (item,) = _deliveries(items, mkt_ticket)
-    assert (item.state, item.attempts, item.last_error) == (OutboxState.failed, 8, "HTTP 502")
+    assert (item.state, item.attempts, item.last_error) == (OutboxState.failed, 8, "http:502")
+    assert reason_text(item.last_error) == "the marketplace answered HTTP 502"
     clock.advance(days=1)
     assert outbox.sweep() == 0
     assert len(_posts(httpserver)) == 8
+
+
+def test_a_retry_by_hand_gets_all_its_attempts_again(db, httpserver, mkt_ticket, agent, items, clock):
+    httpserver.expect_request(PATH, method="POST").respond_with_data("down", status=502)
+    _answer(mkt_ticket, agent)
+    db.session.commit()
+    for _attempt in range(outbox.MAX_ATTEMPTS - 1):
+        clock.advance(hours=1, seconds=1)
+        assert outbox.sweep() == 1
+    (item,) = _deliveries(items, mkt_ticket)
+    assert (item.state, item.attempts) == (OutboxState.failed, outbox.MAX_ATTEMPTS)
+    outbox.retry(item)
+    db.session.commit()  # sent at once, and it fails again
+    (item,) = _deliveries(items, mkt_ticket)
+    assert (item.state, item.attempts, item.last_error) == (OutboxState.queued, 1, "http:502")
+    assert (item.next_attempt_at - clock.now).total_seconds() == pytest.approx(30, abs=1)
+    assert len(_posts(httpserver)) == outbox.MAX_ATTEMPTS + 1
+
+
+def test_a_marketplace_row_keeps_its_payload_for_a_retry_by_hand(db, httpserver, mkt_ticket, agent, items):
+    httpserver.expect_request(PATH, method="POST").respond_with_data("ok")
+    _answer(mkt_ticket, agent, "Texto que fica")
+    db.session.commit()
+    (item,) = _deliveries(items, mkt_ticket)
+    assert item.state is OutboxState.delivered and item.payload["message"]["body_text"] == "Texto que fica"

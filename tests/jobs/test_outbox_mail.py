@@ -1,4 +1,5 @@
 """E-mails through the outbox and a real SMTP server: once each, in the reader's language, never lost."""
+import json
 import re
 
 import pytest
@@ -6,6 +7,8 @@ import pytest
 from portal import tasks
 from portal.models import OutboxKind, OutboxState, Visibility
 from portal.services import outbox, tickets
+
+from .conftest import reason_text
 
 pytestmark = pytest.mark.db
 
@@ -61,7 +64,7 @@ def test_smtp_down_keeps_the_answer_and_the_mail_goes_out_once_it_is_back(db, sm
     db.session.commit()  # SMTP is down: the task fails inside, the answer stays
     (item,) = items(ticket, OutboxKind.email)
     assert item.state is OutboxState.queued and item.attempts == 1
-    assert item.last_error == "connection refused"
+    assert item.last_error == "refused" and reason_text(item.last_error) == "the connection was refused"
     assert (item.next_attempt_at - clock.now).total_seconds() == pytest.approx(30, abs=1)
     assert any("saiu" in message.body_html for message in ticket.messages)
 
@@ -144,10 +147,53 @@ def test_a_password_reset_waits_for_smtp(client, db, smtp_config, csrf_from, fac
     response = client.post("/forgot", data={"email": user.email, "csrf_token": csrf_from(page.get_data(as_text=True))})
     assert response.status_code == 200
     (item,) = [item for item in items() if item.key.startswith("login-link:")]
-    assert item.state is OutboxState.queued and item.last_error == "connection refused"
+    assert item.state is OutboxState.queued and item.last_error == "refused"
     smtp_config.start()
     clock.advance(minutes=1)
     assert outbox.sweep() == 1
     (message,) = smtp_config.inbox.wait_for(1, timeout=2)
     assert message["To"] == user.email and message["Subject"].startswith("Reset your password")
     assert re.search(r"/access/[\w-]+", message.get_body(("plain",)).get_content())
+
+
+def test_a_delivered_mail_keeps_no_link_in_the_outbox(client, db, smtp, csrf_from, factory, items):
+    user = factory.user(locale="en")
+    db.session.commit()
+    page = client.get("/forgot")
+    client.post("/forgot", data={"email": user.email, "csrf_token": csrf_from(page.get_data(as_text=True))})
+    (message,) = smtp.inbox.wait_for(1, timeout=2)
+    link = re.search(r"/access/[\w-]+", message.get_body(("plain",)).get_content()).group()
+    (item,) = [item for item in items() if item.key.startswith("login-link:")]
+    assert item.state is OutboxState.delivered
+    assert link not in json.dumps(item.payload)
+    assert item.payload == {"to": user.email, "subject": message["Subject"], "text": "", "html": None,
+                            "redacted": True}
+
+
+def test_a_mail_that_failed_for_good_keeps_no_body_in_the_outbox(db, smtp_config, items, clock):
+    item = outbox.queue_email("test-mail:secret", "someone@example.com", "Convite",
+                              "Entre em http://portal.test/access/s3cr3t-token", "<a href='/access/s3cr3t-token'>")
+    db.session.commit()  # SMTP is down
+    for _attempt in range(outbox.MAX_ATTEMPTS - 1):
+        assert items()[0].payload["text"].endswith("s3cr3t-token")  # still needed for the next try
+        clock.advance(hours=1, seconds=1)
+        assert outbox.sweep() == 1
+    (item,) = items()
+    assert (item.state, item.attempts, item.last_error) == (OutboxState.failed, outbox.MAX_ATTEMPTS, "refused")
+    assert "s3cr3t-token" not in json.dumps(item.payload)
+    assert item.payload["to"] == "someone@example.com" and item.payload["subject"] == "Convite"
+
+
+@pytest.mark.parametrize(("reason", "text"), [
+    ("refused", "the connection was refused"),
+    ("timeout:10", "no answer within 10 s"),
+    ("smtp:550 5.1.1 mailbox unavailable", "the mail server answered 550 5.1.1 mailbox unavailable"),
+    ("no_address", "the channel has no delivery address"),
+    ("error:KeyError", "unexpected error (KeyError)"),
+    ("timeout", "timeout"),  # a detail the sentence needs is missing: shown as stored
+    ("HTTP 500", "HTTP 500"),  # written before the codes: shown as stored
+    ("connection refused", "connection refused"),
+    ("strange:thing", "strange:thing"),
+])
+def test_reasons_are_shown_as_sentences_and_unknown_ones_as_they_are(app, reason, text):
+    assert reason_text(reason) == text
