@@ -17,7 +17,17 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "").strip() or "postgresql://postgres@127.0.0.1:5432/test"
-REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+
+def _redis_db() -> int:
+    """Give each xdist worker a Redis database of its own (9, 10, ...): one worker's flush never hits another's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = int(worker[2:]) if worker[2:].isdigit() else 0
+    return 9 + number % 7
+
+
+REDIS_URL = f"redis://127.0.0.1:6379/{_redis_db()}"
 PASSWORD = "correct horse 1"
 
 

@@ -13,9 +13,11 @@ from portal import health
 from portal.extensions import talisman
 from portal.models import StoreSettings
 
+from . import cluster
+
 pytestmark = pytest.mark.db
 
-REDIS_URL = "redis://127.0.0.1:6379/9"
+REDIS_URL = cluster.REDIS_URL
 
 
 def _dead_port() -> int:
