@@ -58,6 +58,8 @@
       event.preventDefault();
       show(true);
     });
+    // A choice made while the page was still loading (before this ran) still opens its form.
+    if (select.value) { show(false); }
   }
 
   document.querySelectorAll("[data-modules]").forEach(setUpModules);
