@@ -8,6 +8,7 @@ from .extensions import db
 from .marketplace_standin import demo_outbound_url
 from .models import Channel, Order, OrderStatusChange, Role, StatusType, TrustedHost, User
 from .services import statuses
+from .services.channel_secrets import rotate_secret
 from .services.orders import ItemInput, OrderInput, upsert_order
 from .services.setup import ensure_defaults
 
@@ -121,7 +122,10 @@ def load_demo_data(if_empty: bool = False):
         return None
     for code, name in DEMO_CHANNELS:
         if db.session.scalar(db.select(Channel.id).filter_by(code=code)) is None:
-            db.session.add(Channel(code=code, name=name, is_marketplace=True, **DEMO_CHANNEL_SETTINGS.get(code, {})))
+            channel = Channel(code=code, name=name, is_marketplace=True, **DEMO_CHANNEL_SETTINGS.get(code, {}))
+            if channel.integrated:
+                rotate_secret(channel, overlap_hours=0)
+            db.session.add(channel)
     if statuses.get_status("EM SEPARAÇÃO") is None:
         statuses.create_status("EM SEPARAÇÃO")
     if statuses.get_status("ENTREGUE AO CLIENTE") is None:

@@ -14,6 +14,7 @@ def test_demo_has_tickets_in_every_situation(db, app):
     store = db.session.scalar(db.select(Channel).filter_by(code=Channel.STORE_CODE))
     assert (amazon.sla_hours, amazon.sla_working_days) == (24, False)
     assert (store.sla_hours, store.sla_working_days) == (48, True)
+    assert amazon.is_integrated and amazon.webhook_secret and amazon.outbound_url.startswith("http://127.0.0.1:")
 
 
 def test_fill_and_measure(db):
