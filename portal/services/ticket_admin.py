@@ -13,6 +13,7 @@ from ..models import Channel, Order, TextModule, Ticket
 from ..models.base import utcnow
 from . import audit, channel_secrets, seller_portal
 from .errors import Conflict, ValidationError
+from .ordering import swap_with_neighbour
 
 CODE = re.compile(r"[a-z0-9_]{2,50}")
 MODULE_FIELDS = ("title", "body", "channel_id")
@@ -79,13 +80,8 @@ def set_retired(actor, module: TextModule, retired: bool) -> TextModule:
 def move_module(actor, module: TextModule, step: int) -> TextModule:
     """Swap the module with its neighbour in its channel's list (step -1 = up, +1 = down)."""
     siblings = list(db.session.scalars(modules_query(module.channel_id, module.channel_id is None)))
-    index = siblings.index(module)
-    target = index + step
-    if not 0 <= target < len(siblings):
+    if swap_with_neighbour(siblings, module, step) is None:
         return module
-    for position, item in enumerate(siblings, start=1):
-        item.position = position
-    siblings[index].position, siblings[target].position = siblings[target].position, siblings[index].position
     db.session.flush()
     audit.record(actor, "text_module.move", module.title, None, {"position": module.position})
     return module

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import TicketReason
 from . import audit
 from .errors import Conflict, ValidationError
+from .ordering import swap_with_neighbour
 
 MAX_LABEL = 200
 
@@ -88,14 +89,9 @@ def set_reason_active(actor, reason: TicketReason, active: bool) -> TicketReason
 
 def move_reason(actor, reason: TicketReason, step: int) -> TicketReason:
     """Swap the reason with its neighbour in the list (step -1 = up, +1 = down)."""
-    siblings = list(db.session.scalars(reasons_query()))
-    index = siblings.index(reason)
-    target = index + step
-    if not 0 <= target < len(siblings):
+    places = swap_with_neighbour(list(db.session.scalars(reasons_query())), reason, step)
+    if places is None:
         return reason
-    siblings[index], siblings[target] = siblings[target], siblings[index]
-    for position, item in enumerate(siblings, start=1):
-        item.position = position
     db.session.flush()
-    audit.record(actor, "ticket_reason.move", reason.label, {"position": index + 1}, {"position": target + 1})
+    audit.record(actor, "ticket_reason.move", reason.label, {"position": places[0]}, {"position": places[1]})
     return reason
