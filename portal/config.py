@@ -95,6 +95,9 @@ def load_config(instance_path: str) -> dict:
         "CORREIOS_CONNECT_TIMEOUT": float(os.environ.get("CORREIOS_CONNECT_TIMEOUT", "3")),
         "CORREIOS_READ_TIMEOUT": float(os.environ.get("CORREIOS_READ_TIMEOUT", "6")),
         "CORREIOS_TOTAL_TIMEOUT": float(os.environ.get("CORREIOS_TOTAL_TIMEOUT", "10")),
+        "MARKETPLACE_CONNECT_TIMEOUT": float(os.environ.get("MARKETPLACE_CONNECT_TIMEOUT", "3")),
+        "MARKETPLACE_READ_TIMEOUT": float(os.environ.get("MARKETPLACE_READ_TIMEOUT", "10")),
+        "MARKETPLACE_TOTAL_TIMEOUT": float(os.environ.get("MARKETPLACE_TOTAL_TIMEOUT", "15")),
         "ORDERS_PER_PAGE": 10,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }
