@@ -120,3 +120,9 @@ def test_no_inline_script_or_style(client, login, agent, ticket):
     login(agent)
     html = client.get(f"/staff/tickets/{ticket.number}").get_data(as_text=True)
     assert "<script>" not in html and "style=" not in html and " onclick" not in html
+
+
+def test_the_reply_box_is_labelled(client, login, agent, ticket):
+    login(agent)
+    html = client.get(f"/staff/tickets/{ticket.number}").get_data(as_text=True)
+    assert re.search(r'<label[^>]*for="reply-body"', html) and 'id="reply-body"' in html
