@@ -124,3 +124,20 @@ def test_buyers_meet_a_notice_while_the_portal_is_off(merchant, make_context):
     response = page.goto("/orders")
     assert response.status == 503
     expect(page.locator("[data-portal-off]")).to_be_visible()
+
+
+def test_every_merchant_page_fits_a_phone(merchant_data, make_context, live_server):
+    with live_server.app.test_request_context():
+        paths = sorted(rule.rule for rule in live_server.app.url_map.iter_rules()
+                       if rule.endpoint.startswith("merchant_admin.") and "GET" in rule.methods
+                       and not rule.arguments)
+    page = make_context().new_page()
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in_as(page, ADMIN_EMAIL)
+    wide = {}
+    for path in paths:
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            wide[path] = width
+    assert len(paths) >= 12 and wide == {}
