@@ -16,11 +16,6 @@ pytestmark = pytest.mark.db
 SECRET = re.compile(r"whsec_[A-Za-z0-9_-]{20,}")
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-
 @pytest.fixture
 def admin(factory, login):
     user = factory.user(role=Role.admin)
