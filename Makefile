@@ -23,7 +23,7 @@ translations:
 run: $(VENV)/.runtime translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask bootstrap
-	$(BIN)/python -m portal.devrun
+	$(BIN)/python -m portal.demo.devrun
 
 test: $(VENV)/.dev translations
 	$(BIN)/python -m pytest -n auto --dist loadgroup

@@ -14,7 +14,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import cli, errors, helpers, i18n, request_id, security, views
+    from . import cli
+    from . import web as views
+    from .core import error_pages as errors
+    from .core import i18n, request_id, security
+    from .core import templating as helpers
 
     register_proxy_fix(app)
     request_id.register_request_id(app)

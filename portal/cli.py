@@ -3,10 +3,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .accounts import users as accounts
+from .core.errors import DomainError
 from .extensions import db
 from .models import ApiToken, Role, StatusType
-from .services import accounts, status_admin, statuses, trusted_hosts
-from .services.errors import DomainError
+from .orders import status_admin, statuses, trusted_hosts
 
 users_cli = AppGroup("users", help="Manage users.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens for the back office.")
@@ -28,7 +29,7 @@ def _commit_or_fail(action):
 @click.command("bootstrap")
 def bootstrap_command():
     """Create the built-in statuses, the store channel and the settings row if missing."""
-    from .services.setup import ensure_defaults
+    from .store.setup import ensure_defaults
 
     _commit_or_fail(ensure_defaults)
     click.echo("Defaults in place.")
@@ -165,7 +166,7 @@ def list_hosts():
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has orders.")
 def load_demo(if_empty):
     """Load demo users, orders at every step and every kind of tracking link."""
-    from .demo import load_demo_data
+    from .demo.data import load_demo_data
 
     logins = _commit_or_fail(lambda: load_demo_data(if_empty=if_empty))
     if logins is None:
@@ -183,7 +184,7 @@ def scale_demo(orders, tickets):
     """Bulk-add many orders and tickets (COPY on PostgreSQL) to measure the queue at size."""
     import time
 
-    from .demo_scale import fill
+    from .demo.scale import fill
 
     started = time.perf_counter()
     counts = _commit_or_fail(lambda: fill(orders, tickets, echo=click.echo))
@@ -195,7 +196,7 @@ def scale_demo(orders, tickets):
 @click.option("--runs", type=click.IntRange(1, 100), default=5, show_default=True)
 def measure_demo(runs):
     """Time the ticket queue's first page for several filters and searches (median of RUNS)."""
-    from .demo_scale import measure
+    from .demo.scale import measure
 
     measure(runs=runs, echo=click.echo)
     db.session.rollback()

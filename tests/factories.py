@@ -3,19 +3,10 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from portal.models import (
-    Channel,
-    Order,
-    OrderItem,
-    OrderStatus,
-    OrderStatusChange,
-    Role,
-    StatusType,
-    TrustedHost,
-    User,
-)
-from portal.services import accounts, statuses
-from portal.services.setup import ensure_defaults
+from portal.accounts import users as accounts
+from portal.models import Channel, Order, OrderItem, OrderStatus, OrderStatusChange, Role, StatusType, TrustedHost, User
+from portal.orders import statuses
+from portal.store.setup import ensure_defaults
 
 PASSWORD = "correct horse 1"
 _seq = itertools.count(1)

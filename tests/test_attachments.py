@@ -8,7 +8,8 @@ import zlib
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from portal.attachments import (
+from portal.core.errors import NotFound, ValidationError
+from portal.tickets.attachments import (
     CHUNK,
     MAX_BYTES,
     FileKind,
@@ -21,7 +22,6 @@ from portal.attachments import (
     store,
     stored_path,
 )
-from portal.services.errors import NotFound, ValidationError
 
 
 def png_1x1() -> bytes:

@@ -2,8 +2,9 @@
 import pytest
 
 from portal.models import ApiToken, AuditEntry, Order, Role, StatusType, StoreSettings, TrustedHost, User, hash_token
-from portal.services import settings, statuses
-from portal.timeline import build_timeline
+from portal.orders import statuses
+from portal.orders.timeline import build_timeline
+from portal.store import settings
 
 
 @pytest.fixture

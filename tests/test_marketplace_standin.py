@@ -5,8 +5,8 @@ import threading
 import pytest
 import requests
 
-from portal import marketplace_standin
-from portal.integrations import signing
+from portal.demo.data import marketplace_standin
+from portal.marketplaces import signing
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ a route whose URL needs an argument this table does not know fails loudly until 
 import pytest
 
 from portal.models import Role, TicketReason
-from portal.services import tickets, tracking
+from portal.orders import tracking
+from portal.tickets import lifecycle as tickets
 
 pytestmark = pytest.mark.db
 

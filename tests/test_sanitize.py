@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portal.sanitize import ALLOWED_TAGS, clean_message_html, plain_text, text_to_html
+from portal.tickets.sanitize import ALLOWED_TAGS, clean_message_html, plain_text, text_to_html
 
 
 class _Elements(HTMLParser):

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.sla import (
+from portal.tickets.sla import (
     Situation,
     WorkCalendar,
     add_working_time,

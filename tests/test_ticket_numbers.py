@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from portal.services.ticket_numbers import (
+from portal.tickets.numbers import (
     is_valid_ticket_number,
     new_ticket_number,
     normalise_ticket_number,

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from portal.models import OrderStatus, StatusType
-from portal.timeline import build_timeline
+from portal.orders.timeline import build_timeline
 
 PLACED = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 PAID = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)

@@ -1,8 +1,8 @@
 """Bearer-token authentication of the API area."""
 import pytest
 
+from portal.accounts import users as accounts
 from portal.models import ApiToken
-from portal.services import accounts
 
 ENDPOINTS = [
     ("GET", "/api/v1/orders/123"),

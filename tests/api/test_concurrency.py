@@ -14,10 +14,10 @@ from flask_migrate import upgrade
 from sqlalchemy import event, func, select
 
 from portal import create_app
+from portal.accounts import users as accounts
 from portal.extensions import db
 from portal.models import Order, User
-from portal.services import accounts
-from portal.services.setup import ensure_defaults
+from portal.store.setup import ensure_defaults
 
 from ..conftest import _database_url
 from ..live import serve

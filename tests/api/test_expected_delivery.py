@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import Order, TicketReason, User
-from portal.services import tickets
+from portal.tickets import lifecycle as tickets
 
 from . import ApiClient, order_body
 

@@ -1,7 +1,7 @@
 """NF-e access keys: 44 digits with a mod-11 check digit."""
 import pytest
 
-from portal.services.invoices import access_key_check_digit, is_valid_access_key
+from portal.orders.invoices import access_key_check_digit, is_valid_access_key
 
 from . import VALID_KEY
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from portal.models import Order, OrderStatusChange, User
-from portal.services import statuses
+from portal.orders import statuses
 
 from . import VALID_KEY, ApiClient, order_body
 

@@ -2,7 +2,8 @@
 import pytest
 
 from portal.models import AuditEntry, OrderStatusChange, StoreSettings
-from portal.services import settings, statuses
+from portal.orders import statuses
+from portal.store import settings
 
 from . import ApiClient
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from portal.extensions import db as _db
 from portal.models import Order, User
-from portal.services import tracking
+from portal.orders import tracking
 
 from ..factories import Factory
 

@@ -9,7 +9,8 @@ from flask import g, request_started
 from portal.extensions import db as _db
 from portal.models import TicketReason, TicketStatus, TrackingSnapshot, Visibility
 from portal.models.base import utcnow
-from portal.services import tickets, tracking
+from portal.orders import tracking
+from portal.tickets import lifecycle as tickets
 
 pytestmark = pytest.mark.db
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from portal.models import TrackingSnapshot
-from portal.services import tracking
+from portal.orders import tracking
 
 pytestmark = pytest.mark.db
 

@@ -172,7 +172,7 @@ class Instance(Process):
 
 
 def consumer(env: dict, log: Path) -> Process:
-    return Process([str(BIN / "huey_consumer"), "portal.tasks.huey", "-w", "1", "-k", "thread"], env, log)
+    return Process([str(BIN / "huey_consumer"), "portal.worker.huey", "-w", "1", "-k", "thread"], env, log)
 
 
 def csrf_token(session: requests.Session, url: str) -> str:

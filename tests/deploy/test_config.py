@@ -2,8 +2,9 @@
 from flask import Flask, request
 from huey import RedisHuey, SqliteHuey
 
-from portal import register_proxy_fix, tasks
+from portal import register_proxy_fix
 from portal.config import engine_options, load_config
+from portal.core import queue
 
 
 def test_postgresql_connections_are_pre_pinged_and_recycled():
@@ -22,14 +23,14 @@ def test_database_and_redis_urls_switch_the_components(monkeypatch, tmp_path):
     config = load_config(str(tmp_path))
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://portal:pw@db:5432/portal"
     assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
-    assert isinstance(tasks._build_huey(), RedisHuey)
+    assert isinstance(queue.build_huey(), RedisHuey)
 
 
 def test_without_redis_everything_stays_local(monkeypatch, tmp_path):
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
     assert load_config(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "memory://"
-    assert isinstance(tasks._build_huey(), SqliteHuey)
+    assert isinstance(queue.build_huey(), SqliteHuey)
 
 
 def _echo_app(hops: int) -> Flask:

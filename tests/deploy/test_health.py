@@ -9,7 +9,7 @@ import pytest
 import redis
 from flask.logging import default_handler
 
-from portal import health
+from portal.core import health
 from portal.extensions import talisman
 from portal.models import StoreSettings
 
@@ -122,7 +122,7 @@ def test_json_errors_carry_the_request_id(client):
 
 
 def test_log_records_outside_a_request_say_so():
-    from portal.request_id import RequestIdFilter
+    from portal.core.request_id import RequestIdFilter
 
     record = logging.LogRecord("portal", logging.INFO, __file__, 1, "hello", (), None)
     assert RequestIdFilter().filter(record) and record.request_id == "-"

@@ -121,7 +121,7 @@ def test_readyz_is_503_and_logged_when_redis_is_unreachable(env, tmp_path):
         assert response.status_code == 503
         assert response.json() == {"status": "unavailable", "checks": {"database": "ok", "redis": "failed"}}
         assert response.headers["X-Request-ID"] == "lb-probe-1"
-        assert cluster.wait_for(lambda: "request_id=lb-probe-1 portal.health: Readiness check redis failed"
+        assert cluster.wait_for(lambda: "request_id=lb-probe-1 portal.core.health: Readiness check redis failed"
                                 in broken.output(), timeout=5), broken.output()
     finally:
         broken.stop()

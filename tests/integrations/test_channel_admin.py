@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 from flask_babel import force_locale
 
+from portal.core.errors import ValidationError
 from portal.extensions import db as _db
+from portal.marketplaces import channels as channel_admin
+from portal.marketplaces import secrets as channel_secrets
 from portal.models import AuditEntry, Channel, Role
 from portal.models.base import utcnow
-from portal.services import channel_secrets, ticket_admin
-from portal.services.errors import ValidationError
 
 pytestmark = pytest.mark.db
 
@@ -184,7 +185,7 @@ def test_outbound_urls_to_internal_hosts_are_refused_in_production(app, monkeypa
     monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
     with app.test_request_context(), force_locale("en"):
         with pytest.raises(ValidationError) as refused:
-            ticket_admin.check_web_url(url, "outbound_url")
+            channel_admin.check_web_url(url, "outbound_url")
         assert refused.value.field == "outbound_url" and says in str(refused.value.message)
 
 
@@ -194,7 +195,7 @@ def test_outbound_urls_to_internal_hosts_are_refused_in_production(app, monkeypa
 def test_a_public_https_host_is_accepted(app, monkeypatch, env, url):
     monkeypatch.setitem(app.config, "PORTAL_ENV", env)
     with app.test_request_context():
-        assert ticket_admin.check_web_url(url, "outbound_url") == url
+        assert channel_admin.check_web_url(url, "outbound_url") == url
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8025/events", "https://localhost:8080/events",
@@ -202,11 +203,11 @@ def test_a_public_https_host_is_accepted(app, monkeypatch, env, url):
 def test_this_machine_is_still_allowed_outside_production(app, monkeypatch, url):
     monkeypatch.setitem(app.config, "PORTAL_ENV", "development")
     with app.test_request_context():
-        assert ticket_admin.check_web_url(url, "outbound_url") == url
+        assert channel_admin.check_web_url(url, "outbound_url") == url
 
 
 @pytest.mark.parametrize("url", ["https://10.0.0.5/events", "https://2130706433/", "https://redis/"])
 def test_other_internal_hosts_are_refused_outside_production_too(app, monkeypatch, url):
     monkeypatch.setitem(app.config, "PORTAL_ENV", "development")
     with app.test_request_context(), pytest.raises(ValidationError):
-        ticket_admin.check_web_url(url, "outbound_url")
+        channel_admin.check_web_url(url, "outbound_url")

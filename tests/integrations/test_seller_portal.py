@@ -3,9 +3,9 @@ import re
 
 import pytest
 
+from portal.marketplaces.seller_portal import seller_portal_link
 from portal.models import Channel, Order, Role
-from portal.services import tickets
-from portal.services.seller_portal import seller_portal_link
+from portal.tickets import lifecycle as tickets
 
 TEMPLATE = "https://seller.example.com/pedidos/{order_number}?entrega={delivery_number}"
 LABEL = "Open in the marketplace's seller portal"

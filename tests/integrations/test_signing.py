@@ -3,9 +3,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.integrations import signing
+from portal.marketplaces import secrets as channel_secrets
+from portal.marketplaces import signing
 from portal.models import Channel
-from portal.services import channel_secrets
 
 SECRET = "whsec_test"
 TS = 1764583200

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from portal.marketplaces import secrets as channel_secrets
 from portal.models import AuthorKind, Channel, IntegrationEvent, Ticket, TicketEvent, TicketStatus, Visibility
-from portal.services import channel_secrets
 
 from .conftest import BASE, CHANNEL, ORDER, SECRET, at, counts, integrate, payload
 

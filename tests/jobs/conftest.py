@@ -10,10 +10,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask_babel import force_locale
 
-from portal.integrations import signing
+from portal.core import outbox
+from portal.marketplaces import signing
 from portal.models import OutboxItem, Role
 from portal.models.base import utcnow
-from portal.services import outbox, tickets
+from portal.tickets import lifecycle as tickets
 
 
 def reason_text(reason: str) -> str:

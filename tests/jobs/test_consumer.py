@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from portal import create_app, tasks
+from portal import create_app
+from portal.core import queue
 from portal.extensions import db
 from portal.models import OutboxItem, OutboxState, Role, Visibility
-from portal.services import tickets
+from portal.tickets import lifecycle as tickets
 
 from ..factories import Factory
 from .conftest import SmtpServer, free_port
@@ -22,11 +23,11 @@ CONSUMER = Path(sys.executable).with_name("huey_consumer")
 @pytest.fixture
 def queued_for_real():
     """Let this process enqueue into Huey's real storage (immediate mode is off) for the test."""
-    tasks.huey.immediate = False
+    queue.huey.immediate = False
     try:
-        yield tasks.huey
+        yield queue.huey
     finally:
-        tasks.huey.immediate = True
+        queue.huey.immediate = True
 
 
 def _consumer_env(huey, database_url: str, smtp_port: int) -> dict:
@@ -66,7 +67,7 @@ def test_a_real_consumer_delivers_the_answer_mail_once(tmp_path, queued_for_real
             assert smtp.messages == []
             db.session.remove()
 
-        command = [str(CONSUMER), "portal.tasks.huey", "-w", "1", "-d", "0.1", "-m", "1"]
+        command = [str(CONSUMER), "portal.worker.huey", "-w", "1", "-d", "0.1", "-m", "1"]
         consumer = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
                                     env=_consumer_env(queued_for_real, database_url, smtp.port))
         messages = smtp.inbox.wait_for(1, timeout=30)

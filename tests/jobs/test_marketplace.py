@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from werkzeug import Response
 
-from portal.integrations import signing
+from portal.core import outbox
+from portal.marketplaces import signing
 from portal.models import OutboxKind, OutboxState, Visibility
-from portal.services import outbox, tickets
+from portal.tickets import lifecycle as tickets
 
 from .conftest import free_port, reason_text
 

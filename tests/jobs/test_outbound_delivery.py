@@ -6,9 +6,9 @@ import time
 import pytest
 from werkzeug import Response
 
-from portal.integrations import outbound_guard
+from portal.marketplaces import address_guard as outbound_guard
 from portal.models import OutboxKind, OutboxState, Visibility
-from portal.services import tickets
+from portal.tickets import lifecycle as tickets
 
 from .conftest import reason_text
 

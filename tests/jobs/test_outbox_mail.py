@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from portal import tasks
+from portal.core import outbox
 from portal.models import OutboxKind, OutboxState, Visibility
-from portal.services import outbox, tickets
+from portal.tickets import lifecycle as tickets
 
 from .conftest import reason_text
 
@@ -35,8 +35,8 @@ def test_the_same_key_twice_is_one_row_and_one_mail(db, smtp, items):
 def test_running_the_delivery_twice_sends_one_mail(db, smtp, items):
     item = _queue()
     db.session.commit()  # delivered by the task queued after commit
-    assert tasks.deliver_outbox.call_local(item.id) is False
-    assert tasks.deliver_outbox.call_local(item.id) is False
+    assert outbox.deliver.call_local(item.id) is False
+    assert outbox.deliver.call_local(item.id) is False
     assert len(smtp.messages) == 1
     (row,) = items()
     assert row.state is OutboxState.delivered and row.delivered_at is not None and row.attempts == 0
@@ -46,7 +46,7 @@ def test_a_row_held_by_another_worker_is_left_alone_until_its_lease_ends(db, smt
     item = _queue()
     assert outbox.claim(item.id)  # another worker claimed it and is sending
     db.session.commit()
-    assert tasks.deliver_outbox.call_local(item.id) is False
+    assert outbox.deliver.call_local(item.id) is False
     assert outbox.sweep() == 0
     assert smtp.messages == []
     clock.advance(minutes=11)  # that worker died: its lease ran out
@@ -88,11 +88,11 @@ def test_a_mail_never_handed_to_the_queue_is_swept_after_a_minute(db, smtp, cloc
     def lost(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    working = tasks.deliver_outbox
-    monkeypatch.setattr(tasks, "deliver_outbox", lost)
+    working = outbox.deliver
+    monkeypatch.setattr(outbox, "deliver", lost)
     _queue()
     db.session.commit()
-    monkeypatch.setattr(tasks, "deliver_outbox", working)
+    monkeypatch.setattr(outbox, "deliver", working)
     clock.now = items()[0].created_at
     assert outbox.sweep() == 0
     clock.advance(seconds=61)

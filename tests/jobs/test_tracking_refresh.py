@@ -3,10 +3,9 @@ from datetime import timedelta
 
 import pytest
 
-from portal import tasks
 from portal.models import TrackingSnapshot
 from portal.models.base import utcnow
-from portal.services import tracking, tracking_refresh
+from portal.orders import tracking, tracking_refresh
 from trackers import check_digit
 
 pytestmark = pytest.mark.db
@@ -58,12 +57,12 @@ def test_only_recent_unfinished_parcels_with_stale_snapshots_are_refreshed(db, f
     _shipped(factory, 2, "https://example.com/track/1")  # not a Correios code
     db.session.commit()
     assert tracking_refresh.stale_codes() == [CODE]
-    assert tasks.refresh_tracking.call_local() == 1
+    assert tracking_refresh.refresh_stale.call_local() == 1
     snapshot = db.session.get(TrackingSnapshot, CODE)
     assert snapshot is not None and snapshot.error is None and snapshot.events[0]["description"] == "Objeto postado"
     assert _fetches(correios) == [f"/srorastro/v1/objetos/{CODE}"]
 
-    assert tasks.refresh_tracking.call_local() == 0  # fresh now: a second run fetches nothing
+    assert tracking_refresh.refresh_stale.call_local() == 0  # fresh now: a second run fetches nothing
     assert len(_fetches(correios)) == 1
     snapshot.fetched_at -= timedelta(minutes=31)
     db.session.commit()
@@ -81,9 +80,9 @@ def test_runs_are_batched(db, factory, correios):
 
 def test_one_code_is_refreshed_when_its_snapshot_is_missing(db, correios):
     assert db.session.get(TrackingSnapshot, CODE) is None
-    assert tasks.refresh_tracking_code.call_local(CODE) is True
+    assert tracking_refresh.refresh_code.call_local(CODE) is True
     assert db.session.get(TrackingSnapshot, CODE) is not None
-    tasks.refresh_tracking_code.call_local(CODE)
+    tracking_refresh.refresh_code.call_local(CODE)
     assert len(_fetches(correios)) == 1
 
 
@@ -92,5 +91,5 @@ def test_nothing_happens_without_correios_credentials(app, db, factory, monkeypa
     tracking._client.cache_clear()
     _shipped(factory, 1, CODE)
     db.session.commit()
-    assert tasks.refresh_tracking.call_local() == 0
+    assert tracking_refresh.refresh_stale.call_local() == 0
     tracking._client.cache_clear()

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from portal.models import OutboxKind, OutboxState, Visibility
-from portal.services import tickets
+from portal.tickets import lifecycle as tickets
 
 pytestmark = pytest.mark.db
 

@@ -2,7 +2,7 @@
 import pytest
 
 from portal.models import AuditEntry, Role, StatusType, StoreSettings
-from portal.services import settings as store
+from portal.store import settings as store
 
 INDEX = "/merchant-admin/"
 SWITCH = "/merchant-admin/activation"

@@ -1,8 +1,8 @@
 """The audit log: one entry per change, filters by user and date, pagination."""
 from datetime import UTC, datetime
 
+from portal.accounts import audit
 from portal.models import AuditEntry, Role
-from portal.services import audit
 
 AUDIT = "/merchant-admin/audit"
 

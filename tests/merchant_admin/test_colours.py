@@ -3,7 +3,7 @@ import re
 
 from portal.models import AuditEntry, StoreSettings
 from portal.models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
-from portal.services.colours import contrast_ratio, normalise_hex, passes_aa, readable_on, text_on_white
+from portal.store.colours import contrast_ratio, normalise_hex, passes_aa, readable_on, text_on_white
 
 COLOURS = "/merchant-admin/colours"
 

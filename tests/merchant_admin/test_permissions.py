@@ -11,7 +11,7 @@ def url_values(factory):
     """A real object for every URL argument the merchant area uses; a new argument must be added here."""
     status = factory.status("EM SEPARAÇÃO")
     agent = factory.user(Role.agent)
-    from portal.services import accounts
+    from portal.accounts import users as accounts
     token, _raw = accounts.create_api_token("ERP")
     host = factory.trusted_host("rastreio.example.com")
     from portal.models import TextModule

@@ -2,7 +2,7 @@
 import re
 
 from portal.models import AuditEntry, StatusRule, StoreSettings
-from portal.services import statuses
+from portal.orders import statuses
 
 RULES = "/merchant-admin/rules"
 
@@ -116,5 +116,5 @@ def test_stale_rules_form_is_refused_and_keeps_the_ticks(admin, sign_in, post, d
 
 
 def statuses_on_the_matrix():
-    from portal.services import status_admin
+    from portal.orders import status_admin
     return [s for s in status_admin.list_statuses() if not s.retired]

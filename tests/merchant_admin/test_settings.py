@@ -1,9 +1,9 @@
 """Store settings: validation per field, values kept on error, compare-and-set against concurrent saves."""
 import pytest
 
+from portal.core.errors import Conflict
 from portal.models import AuditEntry, StoreSettings
-from portal.services import settings as store
-from portal.services.errors import Conflict
+from portal.store import settings as store
 
 SETTINGS = "/merchant-admin/settings"
 VALID = {"store_name": "Loja da Ana", "support_email": "Ajuda@Loja.example.com", "timezone": "America/Manaus",

@@ -3,9 +3,10 @@ import os
 
 import pytest
 
+from portal.accounts import staff
+from portal.accounts import users as accounts
+from portal.core.errors import Conflict
 from portal.models import ApiToken, AuditEntry, Role, User
-from portal.services import accounts, staff
-from portal.services.errors import Conflict
 
 STAFF = "/merchant-admin/staff"
 TOKENS = "/merchant-admin/tokens"

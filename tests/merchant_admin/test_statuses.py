@@ -129,7 +129,8 @@ def test_stale_status_form_is_refused_and_keeps_the_values(admin, sign_in, post,
 
 
 def test_status_only_in_an_orders_history_cannot_be_deleted(admin_client, post, factory, db):
-    from portal.services import orders, statuses
+    from portal.orders import intake as orders
+    from portal.orders import statuses
 
     factory.status("CONFERIDO")
     order = factory.order(status="CONFERIDO")

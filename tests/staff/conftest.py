@@ -5,7 +5,7 @@ import pytest
 from flask import g, request_started
 
 from portal.models import Role, TicketReason
-from portal.services import tickets
+from portal.tickets import lifecycle as tickets
 
 
 @pytest.fixture(autouse=True)

@@ -96,7 +96,7 @@ def test_actions_without_csrf_are_refused(client, signed_in, ticket):
 
 
 def test_stale_action_is_refused_with_409(client, form_of, signed_in, colleague, ticket, db):
-    from portal.services import tickets
+    from portal.tickets import lifecycle as tickets
     data = form_of(ticket.number)
     tickets.take_ticket(ticket, colleague, expected_version=ticket.version)
     db.session.commit()
@@ -107,7 +107,7 @@ def test_stale_action_is_refused_with_409(client, form_of, signed_in, colleague,
 
 
 def test_a_stale_reopen_is_refused_with_409(client, form_of, signed_in, colleague, ticket, db):
-    from portal.services import tickets
+    from portal.tickets import lifecycle as tickets
     post(client, form_of, ticket, "close")
     data = form_of(ticket.number)
     tickets.reopen_ticket(ticket, colleague, expected_version=ticket.version)

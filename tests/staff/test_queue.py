@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.models import TicketStatus
-from portal.services import tickets
-from portal.staff.queue import PER_PAGE
+from portal.tickets import lifecycle as tickets
+from portal.web.staff.queue import PER_PAGE
 
 pytestmark = pytest.mark.db
 

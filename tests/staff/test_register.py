@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from portal.models import Channel, Ticket, TicketMessage
-from portal.services import tickets
+from portal.tickets import lifecycle as tickets
 
 pytestmark = pytest.mark.db
 

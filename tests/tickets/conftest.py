@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from portal.models import Channel, Role, TicketReason
-from portal.services import tickets, tickets_common
+from portal.tickets import common as tickets_common
+from portal.tickets import lifecycle as tickets
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 

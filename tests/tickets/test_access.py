@@ -4,7 +4,7 @@ from werkzeug.exceptions import NotFound
 
 from portal import access
 from portal.models import Role, Visibility
-from portal.services import tickets
+from portal.tickets import lifecycle as tickets
 
 from .conftest import Upload
 
@@ -71,7 +71,7 @@ def test_files_of_a_rolled_back_message_are_deleted(db, open_ticket, agent, atta
 
 def test_a_refused_file_stores_nothing(db, open_ticket, agent, attachments_dir):
     ticket = open_ticket()
-    from portal.services.errors import ValidationError
+    from portal.core.errors import ValidationError
 
     with pytest.raises(ValidationError):
         tickets.reply_as_staff(ticket, agent, "Com anexo", Visibility.internal,

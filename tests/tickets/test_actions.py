@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.models import CancelledUnit, Refund, TicketEvent, TicketMessage, Visibility
-from portal.services import tickets
-from portal.services.errors import Conflict, NotFound, ValidationError
+from portal.tickets import lifecycle as tickets
 
 
 def _count(db, model, **where):

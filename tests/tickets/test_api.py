@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.models import Ticket, Visibility
-from portal.services import tickets
+from portal.tickets import lifecycle as tickets
 from tests.api import ApiClient
 
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Integer, delete, func, select
 
+from portal.core.errors import ValidationError
 from portal.extensions import db
 from portal.models import Refund, Role, Ticket, TicketMessage, TicketReason, User, Visibility
-from portal.services import tickets
-from portal.services.errors import ValidationError
-from portal.services.setup import ensure_defaults
+from portal.store.setup import ensure_defaults
+from portal.tickets import lifecycle as tickets
 from tests.factories import Factory
 
 

@@ -1,6 +1,7 @@
 """Demo tickets and the bulk filler behind `flask demo scale`."""
-from portal.demo import load_demo_data
-from portal.demo_scale import fill, measure
+from portal.demo.data.data import load_demo_data
+from portal.demo.data.scale import fill, measure
+
 from portal.models import Channel, TextModule, Ticket, TicketStatus
 
 

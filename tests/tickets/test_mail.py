@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from portal.models import OutboxItem, OutboxState, TicketMessage, Visibility
-from portal.services import tickets
+from portal.tickets import lifecycle as tickets
 
 
 def _mails(app) -> set[Path]:
@@ -91,12 +91,12 @@ def test_smtp_failure_does_not_lose_the_answer(app, db, open_ticket, agent, brok
 
 
 def test_a_broken_queue_does_not_break_the_commit(app, db, open_ticket, agent, monkeypatch):
-    from portal import tasks
+    from portal.core import outbox
 
     def boom(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(tasks, "deliver_outbox", boom)
+    monkeypatch.setattr(outbox, "deliver", boom)
     ticket = open_ticket()
     tickets.reply_as_staff(ticket, agent, "Resposta", Visibility.customer, expected_version=ticket.version)
     db.session.commit()

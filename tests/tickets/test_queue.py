@@ -5,8 +5,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from portal.models import TicketStatus, Visibility
-from portal.services import tickets
-from portal.services.ticket_queue import QueueFilters, queue_page, queue_query, tab_counts
+from portal.tickets import lifecycle as tickets
+from portal.tickets.queue import QueueFilters, queue_page, queue_query, tab_counts
 
 
 def _numbers(db, filters, user):
@@ -141,7 +141,7 @@ def test_page_query_count_is_fixed_whatever_the_page_size(db, queue, agent, coun
 
 @pytest.mark.parametrize("args", [{}, {"assignee": "unassigned"}, {"sort": "newest"}, {"tab": "closed"}])
 def test_filter_first_and_walk_plans_give_the_same_pages(db, queue, agent, monkeypatch, args):
-    from portal.services import ticket_queue
+    from portal.tickets import queue as ticket_queue
 
     pages = []
     for limit in (0, 10_000):  # walk the tab in order / filter first, then sort

@@ -2,7 +2,7 @@
 from datetime import UTC, datetime, timedelta
 
 from portal.models import TicketStatus, Visibility
-from portal.services import tickets
+from portal.tickets import lifecycle as tickets
 
 
 def utc(*args):

@@ -3,9 +3,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from portal.core.errors import Conflict
 from portal.models import TicketEvent, TicketStatus, Visibility
-from portal.services import tickets
-from portal.services.errors import Conflict
+from portal.tickets import lifecycle as tickets
 
 
 def _set_status(ticket, status, clock):

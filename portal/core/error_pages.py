@@ -1,0 +1,50 @@
+"""Error pages for browsers and JSON errors for the API."""
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+from .request_id import current_request_id
+
+MESSAGES = {
+    400: lambda: _("The request could not be understood."),
+    401: lambda: _("Authentication is required."),
+    403: lambda: _("You do not have permission to do this."),
+    404: lambda: _("We could not find this page."),
+    405: lambda: _("This method is not allowed here."),
+    413: lambda: _("The request is too large."),
+    429: lambda: _("Too many attempts. Please wait a moment and try again."),
+    500: lambda: _("Something went wrong on our side. Please try again later."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, code: str | None = None, message: str | None = None):
+    message = message or MESSAGES.get(status, MESSAGES[500])()
+    if wants_json():
+        error = {"code": code or str(status), "message": message, "request_id": current_request_id()}
+        return jsonify(error=error), status
+    try:
+        return render_template("errors/error.html", status=status, message=message), status
+    except Exception:
+        # The layout reads the signed-in user and the store settings: when the database is what failed, the page
+        # is rendered without it rather than falling through to the server's bare error.
+        current_app.logger.exception("Could not render the error page; sending the plain one")
+        db.session.rollback()
+        return render_template("errors/plain.html", status=status, message=message), status
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        code = (error.name or "").lower().replace(" ", "_") or None
+        return error_response(error.code or 500, code)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return error_response(500, "internal_error")

@@ -1,1 +1,0 @@
-"""Marketplace integrations: the signed webhook contract shared by inbound and outbound deliveries."""

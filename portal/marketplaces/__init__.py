@@ -1,0 +1,1 @@
+"""Sales channels and marketplaces: signing, inbound events, outbound deliveries, seller-portal links."""

@@ -1,0 +1,1 @@
+"""Orders, statuses and status rules, the timeline, invoices, tracking and trusted tracking hosts."""

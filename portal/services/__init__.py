@@ -1,1 +1,0 @@
-"""Domain verbs. They flush, never commit, and raise DomainError subclasses."""

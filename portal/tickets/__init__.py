@@ -1,0 +1,1 @@
+"""Tickets: numbers, the queue, the SLA calendar, events, actions, reasons, text modules, attachments and mail."""

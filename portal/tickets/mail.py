@@ -1,0 +1,48 @@
+"""Ticket e-mails: the store's answer to the shopper, a ticket forwarded to a colleague; in the reader's language."""
+from flask import render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from ..models import StoreSettings, Ticket, TicketMessage
+from .sanitize import clean_message_html, plain_text
+
+
+def _url(endpoint: str, ticket: Ticket) -> str | None:
+    try:
+        return url_for(endpoint, ticket_number=ticket.number, _external=True)
+    except (BuildError, RuntimeError):
+        return None
+
+
+def answer_mail(ticket: Ticket, message: TicketMessage) -> dict:
+    """Return queue_email's arguments for a store answer addressed to the shopper."""
+    settings = StoreSettings.get()
+    customer = ticket.customer
+    context = {
+        "customer": customer, "ticket": ticket, "store_name": settings.store_name,
+        "link": _url("customer.ticket", ticket),
+        "answer_text": plain_text(message.body_html),
+        # The allow-list sanitiser's output is the one HTML a template may trust.
+        "answer_html": Markup(clean_message_html(message.body_html)),  # noqa: S704
+    }
+    with force_locale(customer.locale or settings.default_locale):
+        subject = _("Answer to your ticket %(number)s", number=ticket.number)
+        text = render_template("email/ticket_answer.txt", subject=subject, **context)
+        html = render_template("email/ticket_answer.html", subject=subject, **context)
+    return {"to": customer.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
+            "key": f"ticket-answer:{ticket.number}:{message.id}"}
+
+
+def forwarded_mail(ticket: Ticket, by_user, to_user, note: str | None, event_id: int) -> dict:
+    """Return queue_email's arguments telling a colleague a ticket was forwarded to them."""
+    settings = StoreSettings.get()
+    context = {"colleague": to_user, "by_name": by_user.display_name, "ticket": ticket, "note": note or "",
+               "store_name": settings.store_name, "link": _url("staff.ticket", ticket)}
+    with force_locale(to_user.locale or settings.default_locale):
+        subject = _("Ticket %(number)s was forwarded to you", number=ticket.number)
+        text = render_template("email/ticket_forwarded.txt", subject=subject, **context)
+        html = render_template("email/ticket_forwarded.html", subject=subject, **context)
+    return {"to": to_user.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
+            "key": f"ticket-forwarded:{ticket.number}:{event_id}"}

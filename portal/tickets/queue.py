@@ -1,0 +1,227 @@
+"""The staff queue: filters read from the URL, the page query, and every tab's count in one query.
+
+A page costs a fixed number of queries whatever its size: the page itself (order, channel, customer,
+assignee and forwarder joined in), its total, and the tab counts. The search looks at each kind of
+number through its own index and joins the hits with UNION, so no kind makes the others scan.
+"""
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, union
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import QUEUE_TABS, Order, StoreSettings, Ticket, TicketStatus
+from .numbers import LENGTH, normalise_ticket_number
+
+ASSIGNEES = ("any", "me", "unassigned")
+SORTS = ("due", "newest", "oldest")
+MAX_Q = 80
+MAX_PAGE = 100_000
+# Up to this many matching rows, filtering first and sorting after beats walking the tab in sort order.
+SELECTIVE_ROWS = 10_000
+
+
+def _int(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+def _looks_like_ticket_number(q: str) -> bool:
+    digits = "".join(ch for ch in q if ch not in " .-")
+    return digits.isascii() and digits.isdigit() and len(digits) == LENGTH
+
+
+@dataclass
+class QueueFilters:
+    """What the queue shows; everything comes from and goes back to the URL's query string."""
+
+    tab: TicketStatus = TicketStatus.open
+    channel: int | None = None
+    reason: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    assignee: str = "any"
+    q: str = ""
+    page: int = 1
+    sort: str = "due"
+    errors: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args) -> "QueueFilters":
+        """Read the filters, ignoring what is malformed and explaining what the user should fix."""
+        errors = {}
+        tab = args.get("tab", "open")
+        q = " ".join((args.get("q") or "").split())[:MAX_Q]
+        date_from, date_to = _date(args.get("date_from")), _date(args.get("date_to"))
+        for name in ("date_from", "date_to"):
+            if (args.get(name) or "").strip() and _date(args.get(name)) is None:
+                errors[name] = _l("Type a date such as 2026-11-23.")
+        if date_from and date_to and date_from > date_to:
+            errors["date_to"] = _l("The end of the period is before its start.")
+            date_to = None
+        if q and _looks_like_ticket_number(q) and normalise_ticket_number(q) is None:
+            errors["q"] = _l("%(q)s is not a valid ticket number: a digit is probably mistyped or swapped. "
+                             "Only order numbers and marketplace codes were searched.", q=q)
+        page = _int(args.get("page")) or 1
+        return cls(
+            tab=TicketStatus(tab) if tab in TicketStatus.__members__ else TicketStatus.open,
+            channel=_int(args.get("channel")), reason=_int(args.get("reason")),
+            date_from=date_from, date_to=date_to,
+            assignee=args.get("assignee") if args.get("assignee") in ASSIGNEES else "any",
+            q=q, page=min(max(page, 1), MAX_PAGE),
+            sort=args.get("sort") if args.get("sort") in SORTS else "due", errors=errors,
+        )
+
+    def to_args(self) -> dict:
+        """Return the query-string arguments that reproduce these filters (defaults left out)."""
+        args = {
+            "tab": self.tab.value, "channel": self.channel, "reason": self.reason,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "assignee": None if self.assignee == "any" else self.assignee,
+            "q": self.q or None, "sort": None if self.sort == "due" else self.sort,
+            "page": self.page if self.page > 1 else None,
+        }
+        return {key: value for key, value in args.items() if value is not None}
+
+    def with_page(self, page: int) -> "QueueFilters":
+        return replace(self, page=page)
+
+    @cached_property
+    def created_range(self) -> tuple[datetime | None, datetime | None]:
+        """Return the period as moments: from the first day's local midnight to the one after the last day."""
+        if not (self.date_from or self.date_to):
+            return None, None
+        zone = ZoneInfo(StoreSettings.get().timezone)
+        start = datetime.combine(self.date_from, time(), tzinfo=zone) if self.date_from else None
+        end = datetime.combine(self.date_to + timedelta(days=1), time(), tzinfo=zone) if self.date_to else None
+        return start, end
+
+
+def _search_ids(q: str):
+    """Select the ids of tickets whose ticket, order, marketplace order or marketplace ticket number is q."""
+    parts = [
+        db.select(Ticket.id).where(Ticket.marketplace_ticket_code == q),
+        db.select(Ticket.id).join(Order, Ticket.order_id == Order.id).where(Order.number == q),
+        db.select(Ticket.id).join(Order, Ticket.order_id == Order.id).where(Order.marketplace_order_number == q),
+        db.select(Ticket.id).join(Order, Ticket.order_id == Order.id).where(Order.delivery_number == q),
+    ]
+    number = normalise_ticket_number(q)
+    if number:
+        parts.insert(0, db.select(Ticket.id).where(Ticket.number == number))
+    return union(*parts)
+
+
+def _conditions(filters: QueueFilters, user) -> list:
+    """Return the WHERE conditions of every filter except the tab."""
+    conditions = []
+    if not user.is_staff:
+        conditions.append(Ticket.customer_id == user.id)
+    if filters.channel is not None:
+        conditions.append(Ticket.channel_id == filters.channel)
+    if filters.reason is not None:
+        conditions.append(Ticket.reason_id == filters.reason)
+    start, end = filters.created_range
+    if start:
+        conditions.append(Ticket.created_at >= start)
+    if end:
+        conditions.append(Ticket.created_at < end)
+    if filters.assignee == "me":
+        conditions.append(Ticket.assignee_id == user.id)
+    elif filters.assignee == "unassigned":
+        conditions.append(Ticket.assignee_id.is_(None))
+    if filters.q:
+        conditions.append(Ticket.id.in_(_search_ids(filters.q)))
+    return conditions
+
+
+def _ordering(sort: str, table=Ticket.__table__) -> tuple:
+    if sort == "newest":
+        return (table.c.created_at.desc(), table.c.id.desc())
+    if sort == "oldest":
+        return (table.c.created_at.asc(), table.c.id.asc())
+    return (table.c.due_at.asc().nulls_last(), table.c.id.asc())
+
+
+_ROW_OPTIONS = (
+    joinedload(Ticket.order), joinedload(Ticket.channel), joinedload(Ticket.customer),
+    joinedload(Ticket.assignee), joinedload(Ticket.forwarded_by),
+)
+
+
+def queue_query(filters: QueueFilters, user):
+    """Select one tab's tickets, filtered and sorted (due time first by default), with what a row shows."""
+    return (
+        db.select(Ticket).where(Ticket.status == filters.tab, *_conditions(filters, user))
+        .options(*_ROW_OPTIONS).order_by(*_ordering(filters.sort))
+    )
+
+
+def _page_ids(filters: QueueFilters, user, limit: int, offset: int, selective: bool):
+    """Select the ids of one page, in order.
+
+    Walking the tab in sort order and keeping the rows that pass the filters finds a page at once when
+    many rows pass. When few do (`selective`), they are filtered first through the filters' own indexes
+    and then sorted: the walk could read most of the tab when the matching rows all sort last (a recent
+    period, say), and PostgreSQL's estimate cannot tell.
+    """
+    conditions = (Ticket.status == filters.tab, *_conditions(filters, user))
+    if not selective:
+        return (db.select(Ticket.id).where(*conditions).order_by(*_ordering(filters.sort))
+                .limit(limit).offset(offset))
+    hits = (db.select(Ticket.id, Ticket.due_at, Ticket.created_at).where(*conditions)
+            .cte("hits").prefix_with("MATERIALIZED"))
+    return db.select(hits.c.id).order_by(*_ordering(filters.sort, hits)).limit(limit).offset(offset)
+
+
+class QueuePagination(Pagination):
+    """One page of the queue: its ids are picked first, then only those rows are loaded with their joins."""
+
+    def _query_items(self) -> list[Ticket]:
+        args = self._query_args
+        ids = _page_ids(args["filters"], args["user"], self.per_page, self._query_offset, args["selective"])
+        query = (db.select(Ticket).where(Ticket.id.in_(ids.scalar_subquery())).options(*_ROW_OPTIONS)
+                 .order_by(*_ordering(args["filters"].sort)))
+        return list(db.session.scalars(query).unique())
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+def tab_counts(filters: QueueFilters, user) -> dict[TicketStatus, int]:
+    """Count the tickets of every tab under the same filters, in one query.
+
+    One counting subquery per tab rather than GROUP BY status: each reads only its own range of the
+    (status, ...) indexes, which PostgreSQL does index-only, where the grouped form scans the whole table.
+    """
+    conditions = _conditions(filters, user)
+    counts = [db.select(func.count()).select_from(Ticket).where(Ticket.status == tab, *conditions).scalar_subquery()
+              for tab in QUEUE_TABS]
+    return dict(zip(QUEUE_TABS, db.session.execute(db.select(*counts)).one(), strict=True))
+
+
+def tab_with_hits(filters: QueueFilters, counts: dict[TicketStatus, int]) -> TicketStatus:
+    """Return the tab a search should show: its own when it has hits, else the first tab that has some."""
+    if not filters.q or counts.get(filters.tab):
+        return filters.tab
+    return next((tab for tab in QUEUE_TABS if counts.get(tab)), filters.tab)
+
+
+def queue_page(filters: QueueFilters, user, per_page: int, counts: dict[TicketStatus, int] | None = None):
+    """Return the tab's page in one query; the tab counts (computed when not given) supply its total."""
+    counts = counts if counts is not None else tab_counts(filters, user)
+    total = counts[filters.tab]
+    return QueuePagination(page=filters.page, per_page=per_page, max_per_page=None, error_out=False, count=True,
+                           filters=filters, user=user, total=total, selective=total <= SELECTIVE_ROWS)

@@ -1,0 +1,168 @@
+"""Views of the auth blueprint: sign-in, sign-out, first access, password reset, language."""
+from functools import cache
+from urllib.parse import urlsplit
+
+from babel import Locale
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, get_locale, refresh
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ...accounts import users as accounts
+from ...core import outbox
+from ...core.error_pages import error_response
+from ...core.errors import NotFound, ValidationError
+from ...core.templating import store_settings
+from ...extensions import db, limiter
+from ...models import LoginLinkPurpose, hash_token
+from ..forms import LanguageForm
+from . import bp
+from .forms import ForgotForm, LoginForm, SetPasswordForm
+
+
+def safe_next(target) -> str | None:
+    """Return the target if it is a path inside the portal, else None."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return None
+    if target.startswith("//") or "\\" in target or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not a real password")
+
+
+def _home():
+    return url_for("customer.orders")
+
+
+@bp.app_context_processor
+def inject_locale():
+    """Give every template the page language and the footer's language selector."""
+    def language_form():
+        form = LanguageForm(lang=str(get_locale()), next=request.full_path.rstrip("?"))
+        form.lang.choices = language_choices()
+        return form
+    return {"html_lang": str(get_locale()).replace("_", "-"), "language_form": language_form}
+
+
+def language_choices() -> list[tuple[str, str]]:
+    names = []
+    for code in current_app.config["LANGUAGES"]:
+        name = Locale.parse(code).get_display_name(code) or code
+        names.append((code, name[:1].upper() + name[1:]))
+    return names
+
+
+def account_key() -> str:
+    """Key a limit on the e-mail being tried, so that guessing one account from many addresses is limited too."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return "account:" + email
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=account_key, methods=["POST"])
+def login():
+    """Sign a user in with e-mail and password."""
+    target = safe_next(request.args.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(target or _home())
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = accounts.find_user(form.email.data)
+        if user is None or not user.active or not user.password_hash:
+            check_password_hash(_dummy_hash(), form.password.data)
+        elif user.check_password(form.password.data):
+            login_user(user)
+            return redirect(target or _home())
+        failed = True
+    return render_template("auth/login.html", form=form, failed=failed, next=target)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End every session of the user, this one included (CSRFProtect has checked the token)."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
+        logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET_ACCOUNT"], key_func=account_key, methods=["POST"])
+def forgot():
+    """Send a link to set a password, for a first access or a forgotten password."""
+    form = ForgotForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot.html", form=form)
+    user = accounts.find_user(form.email.data)
+    if user is not None and user.active:
+        purpose = LoginLinkPurpose.reset if user.password_hash else LoginLinkPurpose.first_access
+        raw = accounts.issue_login_link(user, purpose, hours=current_app.config["LOGIN_LINK_HOURS"])
+        outbox.queue_email(**_login_link_mail(user, raw, purpose))
+    db.session.commit()
+    return render_template("auth/forgot_sent.html")
+
+
+def _login_link_mail(user, raw: str, purpose: LoginLinkPurpose) -> dict:
+    """Render the login-link e-mail in the user's language."""
+    locale = user.locale or store_settings().default_locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    context = {
+        "user": user,
+        "purpose": purpose.value,
+        "link": url_for("auth.set_password", token=raw, _external=True),
+        "hours": current_app.config["LOGIN_LINK_HOURS"],
+        "store_name": store_settings().store_name,
+    }
+    with force_locale(locale):
+        subject = (_("Create your password") if purpose is LoginLinkPurpose.first_access
+                   else _("Reset your password"))
+        text = render_template("email/login_link.txt", subject=subject, **context)
+        html = render_template("email/login_link.html", subject=subject, **context)
+    return {"to": user.email, "subject": f"{subject} - {context['store_name']}", "text": text, "html": html,
+            "key": "login-link:" + hash_token(raw)[:32]}
+
+
+@bp.route("/access/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Let the holder of a valid login link choose a password and sign in."""
+    if accounts.find_login_link(token) is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.use_login_link(token, form.password.data)
+        except NotFound:
+            return render_template("auth/link_invalid.html"), 404
+        except ValidationError as error:
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Your password is set. Welcome!"), "success")
+            return redirect(_home())
+    return render_template("auth/set_password.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Remember the language chosen in the footer for this session."""
+    form = LanguageForm()
+    form.lang.choices = language_choices()
+    target = safe_next(form.next.data) or _home()
+    if not form.validate_on_submit():
+        return error_response(400, "bad_language", _("This language is not available."))
+    session["lang"] = form.lang.data
+    refresh()
+    return redirect(target, 303)

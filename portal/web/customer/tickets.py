@@ -1,0 +1,182 @@
+"""The shopper's tickets: help from an order, the list, the thread, replies, closing and downloads."""
+from dataclasses import dataclass
+
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+import trackers
+
+from ... import access
+from ...core.errors import DomainError, NotFound
+from ...extensions import db
+from ...models import TicketReason, TrackingSnapshot, TrustedHost
+from ...models.tickets import REOPEN_DAYS
+from ...orders.timeline import build_timeline
+from ...tickets import lifecycle as tickets
+from ...tickets.attachments import open_stored
+from ...tickets.sanitize import clean_message_html
+from ..forms import EmptyForm
+from ..ticket_forms import ATTACHMENTS_HINT, MessageForm, NewTicketForm, allow_uploads, csrf_failed
+from . import bp
+
+MAX_PAGE = 100_000
+
+bp.url_value_preprocessor(allow_uploads({"customer.order_help", "customer.reply"}))
+
+
+@bp.app_template_filter("message_html")
+def message_html(body: str | None) -> Markup:
+    """Render a stored message body, sanitising it again so no template trusts the database blindly."""
+    return Markup(clean_message_html(body))  # noqa: S704 - bleach's allow-list output is the safe HTML
+
+
+def attach_error(form, error: DomainError) -> None:
+    """Show a service error on its field, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+@dataclass(frozen=True)
+class TrackingSummary:
+    link: object
+    latest: dict | None
+    checked_at: object
+    expected: object
+
+
+def tracking_summary(order) -> TrackingSummary | None:
+    """Say what is known about the parcel from the cache alone: the help page never waits for Correios."""
+    steps = build_timeline(order, TrustedHost.all_hosts())
+    link = next((step.tracking for step in steps if step.tracking is not None), None)
+    if link is None:
+        return None
+    latest, checked_at = None, None
+    if link.kind is trackers.TrackingKind.correios:
+        snapshot = db.session.get(TrackingSnapshot, link.code)
+        if snapshot is not None and not snapshot.error and snapshot.events:
+            latest = max(snapshot.events, key=lambda event: str(event.get("when") or ""))
+            checked_at = snapshot.fetched_at
+    return TrackingSummary(link, latest, checked_at, tickets.expected_delivery(order))
+
+
+def _uploads():
+    return [f for f in request.files.getlist("attachments") if f and f.filename]
+
+
+def _reasons() -> list[tuple[int, str]]:
+    rows = db.session.scalars(db.select(TicketReason).where(TicketReason.active.is_(True))
+                              .order_by(TicketReason.position, TicketReason.id))
+    return [(reason.id, reason.label) for reason in rows]
+
+
+@bp.route("/orders/<number>/help", methods=["GET", "POST"])
+def order_help(number: str):
+    """Show where the order is, then the form that opens a ticket about it."""
+    order = access.get_order_or_404(number, current_user)
+    access.require_customer_of(current_user, order.customer_id)
+    form = NewTicketForm()
+    form.reason.choices = _reasons()
+    code = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        try:
+            ticket = tickets.open_ticket(order, current_user, form.reason.data, form.subject.data,
+                                         form.body.data, uploads=_uploads())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            code = error.status_code
+        else:
+            db.session.commit()
+            flash(_("Ticket %(number)s opened. We will answer by e-mail and here.", number=ticket.number),
+                  "success")
+            return redirect(url_for(".ticket", ticket_number=ticket.number))
+    return render_template("customer/tickets/help.html", order=order, form=form, tracking=tracking_summary(order),
+                           attachments_hint=ATTACHMENTS_HINT), code
+
+
+@bp.route("/tickets")
+def tickets_list():
+    """List the shopper's tickets on all their orders, most recently changed first."""
+    raw = request.args.get("page", "1")
+    page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
+    if not 1 <= page <= MAX_PAGE:
+        return render_template("errors/error.html", status=404, message=_("We could not find this page.")), 404
+    pagination = db.paginate(access.customer_tickets_query(current_user), page=page,
+                             per_page=current_app.config["ORDERS_PER_PAGE"], error_out=True)
+    return render_template("customer/tickets/list.html", pagination=pagination)
+
+
+def _thread(ticket, form, code: int = 200):
+    return render_template(
+        "customer/tickets/thread.html", ticket=ticket, messages=access.visible_messages(ticket, current_user),
+        form=form, close_form=EmptyForm(), can_reply=tickets.can_reopen_by_reply(ticket),
+        attachments_hint=ATTACHMENTS_HINT,
+    ), code
+
+
+@bp.route("/tickets/<ticket_number>")
+def ticket(ticket_number: str):
+    """Show one ticket as a chat thread with the reply box."""
+    return _thread(access.get_ticket_or_404(ticket_number, current_user), MessageForm())
+
+
+@bp.route("/tickets/<ticket_number>/reply", methods=["POST"])
+def reply(ticket_number: str):
+    """Add the shopper's message; it reopens a waiting or recently closed ticket."""
+    ticket = access.get_ticket_or_404(ticket_number, current_user)
+    access.require_customer_of(current_user, ticket.customer_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _thread(ticket, form, 400 if csrf_failed(form) else 422)
+    try:
+        tickets.reply_as_customer(ticket, current_user, form.body.data, uploads=_uploads())
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return _thread(access.get_ticket_or_404(ticket_number, current_user), form, error.status_code)
+    db.session.commit()
+    flash(_("Your message was sent."), "success")
+    return redirect(url_for(".ticket", ticket_number=ticket.number, _anchor="reply"))
+
+
+@bp.route("/tickets/<ticket_number>/close", methods=["POST"])
+def close_ticket(ticket_number: str):
+    """Close the shopper's ticket when their question is settled."""
+    ticket = access.get_ticket_or_404(ticket_number, current_user)
+    access.require_customer_of(current_user, ticket.customer_id)
+    if not EmptyForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for(".ticket", ticket_number=ticket.number)), 303
+    try:
+        tickets.close_ticket(ticket, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Ticket closed. You can reply within %(days)d days to reopen it.", days=REOPEN_DAYS), "success")
+    return redirect(url_for(".ticket", ticket_number=ticket_number))
+
+
+@bp.route("/tickets/attachments/<int:attachment_id>")
+def ticket_attachment(attachment_id: int):
+    """Send an attachment of a message the shopper may see, as a download."""
+    return send_attachment(access.get_attachment_or_404(attachment_id, current_user))
+
+
+def send_attachment(attachment):
+    """Stream a stored attachment as a download under its cleaned name."""
+    try:
+        stream = open_stored(tickets.attachments_dir(), attachment.storage_key)
+    except NotFound:
+        return render_template("errors/error.html", status=404, message=_("We could not find this page.")), 404
+    response = send_file(stream, mimetype=attachment.mime, as_attachment=True, download_name=attachment.filename,
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.private = True
+    return response

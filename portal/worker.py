@@ -1,0 +1,9 @@
+"""What `huey_consumer portal.worker.huey` loads: the queue, every module that declares tasks, and the app."""
+from . import create_app
+from .core import outbox  # noqa: F401  (declares deliver_outbox and sweep_outbox)
+from .core.queue import huey, use_app_factory
+from .orders import tracking_refresh  # noqa: F401  (declares the tracking refresh)
+
+use_app_factory(create_app)
+
+__all__ = ["huey"]
