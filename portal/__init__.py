@@ -14,20 +14,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import cli
-    from . import web as views
-    from .core import error_pages as errors
-    from .core import i18n, request_id, security
-    from .core import templating as helpers
+    from . import cli, web
+    from .core import error_pages, i18n, request_id, security, templating
 
     register_proxy_fix(app)
     request_id.register_request_id(app)
     register_extensions(app)
+    register_domain_hooks()
     i18n.register_i18n(app)
     security.register_security(app)
-    views.register_blueprints(app)
-    errors.register_errorhandlers(app)
-    helpers.register_template_helpers(app)
+    web.register_blueprints(app)
+    error_pages.register_errorhandlers(app)
+    templating.register_template_helpers(app)
+    web.register_template_globals(app)
     cli.register_commands(app)
     return app
 
@@ -39,6 +38,11 @@ def register_proxy_fix(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_domain_hooks() -> None:
+    """Connect what packages do when others act: marketplace deliveries follow ticket events, and send."""
+    from .marketplaces import delivery, outbound  # noqa: F401  (they connect and register on import)
 
 
 def register_extensions(app: Flask) -> None:

@@ -5,7 +5,7 @@ import threading
 import pytest
 import requests
 
-from portal.demo.data import marketplace_standin
+from portal.demo import marketplace_standin
 from portal.marketplaces import signing
 
 

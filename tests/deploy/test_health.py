@@ -77,7 +77,8 @@ def test_readyz_is_503_when_redis_is_down_and_logs_why_with_the_request_id(clien
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "checks": {"database": "ok", "redis": "failed"}}
     assert response.headers["X-Request-ID"] == "probe-42"
-    assert re.search(r"WARNING request_id=probe-42 portal\.health: Readiness check redis failed", stream.getvalue())
+    logged = stream.getvalue()
+    assert re.search(r"WARNING request_id=probe-42 portal\.core\.health: Readiness check redis failed", logged)
 
 
 def test_probes_are_open_while_the_portal_is_off(client, app, db, factory, login, monkeypatch):

@@ -1,7 +1,6 @@
 """Demo tickets and the bulk filler behind `flask demo scale`."""
-from portal.demo.data.data import load_demo_data
-from portal.demo.data.scale import fill, measure
-
+from portal.demo.data import load_demo_data
+from portal.demo.scale import fill, measure
 from portal.models import Channel, TextModule, Ticket, TicketStatus
 
 

@@ -122,4 +122,3 @@ def create_status():
     return jsonify(status_json(status)), 201
 
 
-from . import tickets as _tickets  # noqa: E402,F401  (registers the ticket routes on the blueprint)
