@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg lint translations messages clean
+.PHONY: run test test-pg lint imports translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,7 @@ run: $(VENV)/.runtime translations
 	$(BIN)/python -m portal.demo.devrun
 
 test: $(VENV)/.dev translations
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # The database tests again, against PostgreSQL (CI has it on 127.0.0.1:5432); the deploy tests use it already.
@@ -35,6 +36,10 @@ test-pg: $(VENV)/.dev translations
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+
+# The architecture's contracts (pyproject.toml, [tool.importlinter]); `make test` runs them first.
+imports: $(VENV)/.dev
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .pytest_cache
