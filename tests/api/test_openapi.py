@@ -23,7 +23,9 @@ def test_security_and_error_schema_are_described(client, db):
     assert document["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
     assert document["security"] == [{"bearerAuth": []}]
     assert document["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
-    error = document["components"]["schemas"]["Error"]["properties"]["error"]
+    schemas = document["components"]["schemas"]
+    error = schemas["Error"]["properties"]["error"]
+    error = schemas[error["$ref"].rsplit("/", 1)[1]] if "$ref" in error else error
     assert set(error["required"]) == {"code", "message", "field"}
 
 

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from ...accounts.users import authenticate_api_token
 from .serializers import error_json
 
-# The webhook authenticates each request by its signature instead (api/webhooks.py).
-PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.channel_events"})
+# The API's description is public; the webhook authenticates each request by its signature (api/webhooks.py).
+PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.docs", "api.channel_events"})
 
 
 def bearer_token() -> str | None:

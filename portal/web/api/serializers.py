@@ -4,10 +4,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, jsonify
+from flask_babel import gettext as _
 
 import trackers
 
 from ...models import Order, OrderItem, OrderStatus, OrderStatusChange, StoreSettings, TrustedHost
+from ...orders.intake import OrderInput
 
 CENT = Decimal("0.01")
 
@@ -104,3 +106,16 @@ def error_json(status: int, code: str, message, field: str | None = None, header
     response.status_code = status
     response.headers.update(headers or {})
     return response
+
+
+def order_warnings(data: OrderInput) -> list[dict]:
+    """List what was accepted but looks wrong, such as a Correios code with a bad check digit."""
+    s10 = trackers.parse_s10(data.shipping_code) if data.shipping_code else None
+    if s10 is not None and not s10.valid:
+        return [{
+            "field": "shipping_code",
+            "code": "s10_check_digit",
+            "message": _("The check digit of the Correios code %(code)s is wrong; it will not get a tracking link.",
+                         code=s10.code),
+        }]
+    return []

@@ -3,16 +3,17 @@ from flask import jsonify
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from ...core.errors import NotFound, ValidationError
+from ...core.errors import NotFound
 from ...extensions import db
 from ...models import Channel, Ticket, TicketMessage, Visibility
 from ...tickets import lifecycle as tickets
 from ...tickets.numbers import normalise_ticket_number
-from . import bp, schemas
+from . import bp
+from .schemas.tickets import Ticket as TicketReply
+from .schemas.tickets import TicketInput
 from .serializers import iso, store_timezone
-from .views import _load_order
-
-TICKET_FIELDS = frozenset({"subject", "message", "channel", "marketplace_ticket_code"})
+from .spec import WRITE_ERRORS, operation
+from .views import NUMBER, _load_order
 
 
 def ticket_json(ticket: Ticket) -> dict:
@@ -54,16 +55,15 @@ def _channel(code: str | None, default: Channel) -> Channel:
 
 
 @bp.post("/orders/<number>/tickets")
-def create_ticket(number: str):
+@operation("createTicket", "Register a ticket on an order", body=TicketInput, path_parameters=NUMBER,
+           responses={200: (TicketReply, "A ticket with this marketplace code already existed."),
+                      201: (TicketReply, "Created; due_at is the channel's SLA.")},
+           errors=(404, *WRITE_ERRORS))
+def create_ticket(number: str, body: TicketInput):
     """Register a ticket on the order; the same marketplace ticket code twice answers the first ticket."""
     order = _load_order(number)
-    body = schemas.json_body()
-    for key in sorted(set(body) - TICKET_FIELDS):
-        raise ValidationError(_("Unknown field."), field=key)
-    subject = schemas.text(body.get("subject"), "subject", 200, required=True)
-    message = schemas.text(body.get("message"), "message", 10_000, required=True, multiline=True)
-    channel = _channel(schemas.text(body.get("channel"), "channel", 50), order.channel)
-    code = schemas.text(body.get("marketplace_ticket_code"), "marketplace_ticket_code", 80)
+    channel = _channel(body.channel, order.channel)
+    subject, message, code = body.subject, body.message, body.marketplace_ticket_code
     existing = code and db.session.scalar(
         db.select(Ticket).where(Ticket.channel_id == channel.id, Ticket.marketplace_ticket_code == code))
     ticket = existing or tickets.create_channel_ticket(order, channel, subject, message, code)
@@ -72,6 +72,8 @@ def create_ticket(number: str):
 
 
 @bp.get("/tickets/<number>")
+@operation("getTicket", "Show a ticket", responses={200: (TicketReply, "The ticket.")}, errors=(404,),
+           path_parameters={"number": ("The ticket's 11 digits; spaces and dots are ignored.", 40)})
 def get_ticket(number: str):
     """Show one ticket."""
     body = ticket_json(_load_ticket(number))

@@ -1,4 +1,4 @@
-"""Views of the API blueprint: orders and statuses for the back office, and the OpenAPI document."""
+"""Views of the API blueprint: orders and statuses for the back office."""
 from flask import g, jsonify
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -7,15 +7,17 @@ from werkzeug.exceptions import HTTPException
 
 from ...core import races
 from ...core.error_pages import MESSAGES
-from ...core.errors import DomainError, NotFound
+from ...core.errors import DomainError, NotFound, ValidationError
 from ...extensions import db
 from ...models import Order, OrderStatus, OrderStatusChange
 from ...orders import intake as orders
 from ...orders import status_admin
-from . import bp, schemas
+from . import bp
 from .auth import require_api_token
-from .openapi import OPENAPI
-from .serializers import error_json, order_json, status_json, store_timezone
+from .schemas.orders import Order as OrderReply
+from .schemas.orders import OrderInput, OrderWritten, Status, StatusChangeInput, StatusInput, StatusList
+from .serializers import error_json, order_json, order_warnings, status_json, store_timezone
+from .spec import WRITE_ERRORS, operation, path_text
 
 bp.before_request(require_api_token)
 
@@ -58,13 +60,12 @@ def _load_order(number: str) -> Order:
     return order
 
 
-@bp.get("/openapi.json")
-def openapi():
-    """Describe the API (public, no token needed)."""
-    return jsonify(OPENAPI)
+NUMBER = {"number": ("The store's order number.", 40)}
 
 
 @bp.get("/orders/<number>")
+@operation("getOrder", "Show an order", responses={200: (OrderReply, "The order.")}, errors=(404,),
+           path_parameters=NUMBER)
 def get_order(number: str):
     """Show one order."""
     order = _load_order(number)
@@ -74,9 +75,15 @@ def get_order(number: str):
 
 
 @bp.put("/orders/<number>")
-def put_order(number: str):
+@operation("putOrder", "Create or replace an order (idempotent)", body=OrderInput, path_parameters=NUMBER,
+           responses={200: (OrderWritten, "Updated, or unchanged."), 201: (OrderWritten, "Created.")},
+           errors=(409, *WRITE_ERRORS))
+def put_order(number: str, body: OrderInput):
     """Create the order or replace it with the body; a repeat of the same body changes nothing."""
-    data = schemas.parse_order(number, schemas.json_body(), store_timezone())
+    number = path_text(number, "number", 40)
+    if "number" in body.model_fields_set and body.number != number:
+        raise ValidationError(_("The number in the body differs from the one in the address."), field="number")
+    data = body.to_input(number, store_timezone())
     source = _source()
     try:
         result = orders.upsert_order(data, source=source)
@@ -88,24 +95,26 @@ def put_order(number: str):
         races.start_over()
         result = orders.upsert_order(data, source=source)
         db.session.commit()
-    body = order_json(_load_order(data.number))
-    body.update(warnings=schemas.order_warnings(data), customer_created=result.customer_created,
+    answer = order_json(_load_order(data.number))
+    answer.update(warnings=order_warnings(data), customer_created=result.customer_created,
                 changed=result.changed)
-    return jsonify(body), 201 if result.created else 200
+    return jsonify(answer), 201 if result.created else 200
 
 
 @bp.post("/orders/<number>/status")
-def change_status(number: str):
+@operation("changeOrderStatus", "Change the status of an order", body=StatusChangeInput, path_parameters=NUMBER,
+           responses={200: (OrderReply, "The order after the change.")}, errors=(404, 409, *WRITE_ERRORS))
+def change_status(number: str, body: StatusChangeInput):
     """Move the order to another status if the rules allow it."""
     order = _load_order(number)
-    name, note = schemas.parse_status_change(schemas.json_body())
-    status = orders.require_status(name)
-    orders.change_order_status(order, status, source=_source(), note=note)
+    status = orders.require_status(body.status)
+    orders.change_order_status(order, status, source=_source(), note=body.note)
     db.session.commit()
     return jsonify(order_json(_load_order(number)))
 
 
 @bp.get("/statuses")
+@operation("listStatuses", "List statuses", responses={200: (StatusList, "Every status.")})
 def list_statuses():
     """List every status, built-in and additional."""
     rows = db.session.scalars(db.select(OrderStatus).order_by(OrderStatus.id))
@@ -115,9 +124,11 @@ def list_statuses():
 
 
 @bp.post("/statuses")
-def create_status():
+@operation("createStatus", "Create an additional status (without a type)", body=StatusInput,
+           responses={201: (Status, "Created.")}, errors=WRITE_ERRORS)
+def create_status(body: StatusInput):
     """Create an additional status; it has no type until the merchant gives it one."""
-    status = status_admin.add_status(None, schemas.parse_new_status(schemas.json_body()), None, source=_source())
+    status = status_admin.add_status(None, body.name, None, source=_source())
     db.session.commit()
     return jsonify(status_json(status)), 201
 

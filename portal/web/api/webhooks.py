@@ -1,9 +1,7 @@
 """The webhook to which integrated marketplaces post new tickets, messages and status changes (signed, no token)."""
-import json
 import logging
 import random
 import time
-from datetime import UTC, datetime, timedelta
 
 from flask import jsonify, request
 from flask_babel import gettext as _
@@ -11,23 +9,30 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...core import races
-from ...core.errors import Conflict, DomainError, ValidationError
+from ...core.errors import Conflict, DomainError
 from ...core.request_id import current_request_id
 from ...extensions import db
 from ...marketplaces import inbound, signing
 from ...marketplaces import secrets as channel_secrets
-from ...models import Channel, TicketStatus
+from ...models import Channel
 from ...tickets.common import StaleTicket
 from . import bp
-from .schemas import InvalidJSON, text
+from .schemas.events import EVENT_TYPE, EVENTS, WebhookEvent, WebhookHeaders, WebhookResult
+from .spec import json_object, operation, validate
 
 log = logging.getLogger("portal.webhooks")
 
+WEBHOOK_ERRORS = {
+    400: "The body is not a JSON object (invalid_json).",
+    401: "Signature or timestamp missing (signature_missing), timestamp more than 300 s off "
+         "(timestamp_out_of_range) or wrong signature (signature_invalid).",
+    404: "No integrated marketplace channel with this code (unknown_channel), or no such order (unknown_order).",
+    409: "Lost a race with parallel deliveries several times (conflict); send it again.",
+    413: "The body exceeds 1 MB (too_large).",
+    422: "A field is wrong; `field` names it (validation_error).",
+}
 # The first try and up to three more after losing a race with a parallel delivery (unique constraint, version).
 ATTEMPTS = 4
-# An event dated further ahead than this would make every later event look stale.
-MAX_FUTURE = timedelta(hours=1)
-STATUSES = tuple(status.value for status in TicketStatus)
 
 
 class Refused(DomainError):
@@ -40,6 +45,11 @@ class Refused(DomainError):
 
 
 @bp.post("/channels/<code>/events")
+@operation("postChannelEvent", "Deliver a marketplace event (signed webhook)", body=WebhookEvent, validate=False,
+           responses={200: (WebhookResult, "Applied, or a repeat that changed nothing.")},
+           errors=(400, 401, 404, 409, 413, 422), error_descriptions=WEBHOOK_ERRORS, error_model="WebhookError",
+           security="webhook", headers=WebhookHeaders,
+           path_parameters={"code": ("The channel's code.", 50)})
 def channel_events(code: str):
     """Apply a signed event of an integrated marketplace to its ticket; a repeated delivery changes nothing."""
     rid = current_request_id()
@@ -95,69 +105,8 @@ def signed_body(channel: Channel) -> bytes:
     return body
 
 
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a number")
-
-
-def _load(body: bytes) -> dict:
-    if not request.is_json:
-        raise InvalidJSON(_("Send a JSON object with the header Content-Type: application/json."))
-    try:
-        data = json.loads(body, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
-        raise InvalidJSON(_("The request body is not valid JSON.")) from None
-    if not isinstance(data, dict):
-        raise InvalidJSON(_("The request body must be a JSON object."))
-    return data
-
-
-def _block(value, path: str) -> dict:
-    if value is None:
-        raise ValidationError(_("This field is required."), field=path)
-    if not isinstance(value, dict):
-        raise ValidationError(_("Expected an object."), field=path)
-    return value
-
-
-def _moment(value) -> datetime:
-    message = _("Expected an ISO 8601 date and time with an offset, such as 2026-12-01T10:00:00Z.")
-    if value is None:
-        raise ValidationError(_("This field is required."), field="occurred_at")
-    try:
-        parsed = datetime.fromisoformat(value.strip()) if isinstance(value, str) and len(value) <= 64 else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None or not 2000 <= parsed.year <= 2999:
-        raise ValidationError(message, field="occurred_at")
-    parsed = parsed.astimezone(UTC)
-    if parsed > datetime.now(UTC) + MAX_FUTURE:
-        raise ValidationError(_("The event is dated in the future."), field="occurred_at")
-    return parsed
-
-
 def parse_event(body: bytes) -> inbound.InboundEvent:
     """Read the event from the body, naming the field of the first problem; unknown fields are ignored."""
-    data = _load(body)
-    event_id = text(data.get("event_id"), "event_id", 120, required=True)
-    kind = text(data.get("type"), "type", 40, required=True)
-    if kind not in inbound.EVENT_TYPES:
-        raise ValidationError(_("Unknown event type; expected one of: %(types)s.",
-                                types=", ".join(inbound.EVENT_TYPES)), field="type")
-    occurred_at = _moment(data.get("occurred_at"))
-    ticket = _block(data.get("ticket"), "ticket")
-    ticket_code = text(ticket.get("id"), "ticket.id", 80, required=True)
-    order_ref = text(ticket.get("order"), "ticket.order", 80, required=True)
-    subject = text(ticket.get("subject"), "ticket.subject", 200)
-    message = status = None
-    if kind == inbound.MESSAGE_CREATED or (kind == inbound.TICKET_CREATED and data.get("message") is not None):
-        block = _block(data.get("message"), "message")
-        message = inbound.InboundMessage(id=text(block.get("id"), "message.id", 120, required=True),
-                                         body=text(block.get("body"), "message.body", 10_000, required=True,
-                                                   multiline=True))
-    if kind == inbound.STATUS_CHANGED:
-        value = text(data.get("status"), "status", 20, required=True)
-        if value not in STATUSES:
-            raise ValidationError(_("Expected one of: %(values)s.", values=", ".join(STATUSES)), field="status")
-        status = TicketStatus(value)
-    return inbound.InboundEvent(event_id=event_id, type=kind, occurred_at=occurred_at, ticket_code=ticket_code,
-                                order_ref=order_ref, subject=subject, message=message, status=status)
+    data = json_object(body)
+    kind = validate(EVENT_TYPE, data.get("type"), field="type")
+    return validate(EVENTS[kind], data).to_event()
