@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -78,10 +79,17 @@ def test_a_real_consumer_delivers_the_answer_mail_once(tmp_path, queued_for_real
         assert "Seu pedido saiu hoje." in message.get_body(("plain",)).get_content()
         assert "Olá, Maria Souza!" in message.get_body(("html",)).get_content()
 
-        with other.app_context():
-            row = db.session.get(OutboxItem, item_id)
-            assert row.state is OutboxState.delivered and row.delivered_at is not None
-            db.session.remove()
+        # The consumer marks the row delivered just after the SMTP server has the message: wait for that commit.
+        deadline = time.monotonic() + 10
+        while True:
+            with other.app_context():
+                row = db.session.get(OutboxItem, item_id)
+                state, delivered_at = row.state, row.delivered_at
+                db.session.remove()
+            if state is not OutboxState.sending or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert state is OutboxState.delivered and delivered_at is not None
         assert len(smtp.inbox.wait_for(2, timeout=2)) == 1  # nothing more arrives
     finally:
         if consumer is not None:
