@@ -1,10 +1,11 @@
 """The portal's models, one module per aggregate."""
 from .audit import AuditEntry
 from .channels import Channel, IntegrationEvent
-from .orders import Order, OrderItem, OrderStatusChange
+from .orders import Order, OrderItem, OrderStatusChange, PriceApproval
 from .outbox import OutboxItem, OutboxKind, OutboxState
 from .settings import StoreSettings, TrackingSnapshot, TrustedHost
 from .statuses import BUILTIN_STATUSES, FINALIZADO, OrderStatus, StatusRule, StatusType
+from .telesales import Cart, CartItem, CartState, CustomerAddress, Product
 from .tickets import (
     ESCALATION_REASONS,
     PLACEHOLDERS,
@@ -29,5 +30,6 @@ __all__ = [
     "OrderItem", "OrderStatus", "OrderStatusChange", "Role", "StatusRule", "StatusType", "StoreSettings",
     "TrackingSnapshot", "TrustedHost", "User", "hash_token",
     "ESCALATION_REASONS", "PLACEHOLDERS", "QUEUE_TABS", "AuthorKind", "CancelledUnit", "Refund", "TextModule",
+    "Cart", "CartItem", "CartState", "CustomerAddress", "PriceApproval", "Product",
     "Ticket", "TicketAttachment", "TicketEvent", "TicketMessage", "TicketReason", "TicketStatus", "Visibility",
 ]

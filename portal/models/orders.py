@@ -1,8 +1,9 @@
 """Orders, their items and their append-only status history."""
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -14,6 +15,13 @@ from .users import User
 Money = Numeric(12, 2)
 
 
+class PriceApproval(enum.StrEnum):
+    none = "none"
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
 class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
@@ -21,6 +29,10 @@ class Order(db.Model):
         Index("ix_orders_marketplace_number", "marketplace_order_number"),
         Index("ix_orders_delivery_number", "delivery_number"),
         Index("ix_orders_status", "status_id"),
+        Index("ix_orders_placed", "placed_at"),
+        Index("ix_orders_portal_placed", "created_in_portal", "placed_at"),
+        Index("ix_orders_placed_by_email", "placed_by_email"),
+        Index("ix_orders_price_approval", "price_approval", "placed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,9 +62,23 @@ class Order(db.Model):
     billing_address: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Telesales: an order placed in the portal (by the shopper from a shared cart, or by an operator acting
+    # for them). The operator's e-mail is kept only when the operator placed it.
+    created_in_portal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    placed_by_email: Mapped[str | None] = mapped_column(String(254))
+    # Manual prices wait for someone allowed to approve prices, who is never the operator who set them.
+    price_approval: Mapped[PriceApproval] = mapped_column(
+        Enum(PriceApproval, native_enum=False, length=20), default=PriceApproval.none,
+        server_default=PriceApproval.none.value)
+    price_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    price_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    price_decision_note: Mapped[str | None] = mapped_column(String(500))
 
     channel: Mapped[Channel] = relationship()
-    customer: Mapped[User] = relationship()
+    customer: Mapped[User] = relationship(foreign_keys=[customer_id])
+    placed_by: Mapped[User | None] = relationship(foreign_keys=[placed_by_id])
+    price_decided_by: Mapped[User | None] = relationship(foreign_keys=[price_decided_by_id])
     status: Mapped[OrderStatus] = relationship()
     items: Mapped[list["OrderItem"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.position"
@@ -76,6 +102,9 @@ class OrderItem(db.Model):
     name: Mapped[str] = mapped_column(String(300))
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     unit_price: Mapped[Decimal] = mapped_column(Money)
+    # Set when an operator changed the price: the catalogue price, and why it was changed.
+    list_price: Mapped[Decimal | None] = mapped_column(Money)
+    manual_price_reason: Mapped[str | None] = mapped_column(String(300))
 
     order: Mapped[Order] = relationship(back_populates="items")
 

@@ -1,7 +1,7 @@
 """Store-wide settings, trusted tracking hosts and cached tracking histories."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Integer, String, Text, true
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -36,6 +36,12 @@ class StoreSettings(db.Model):
     # Compare-and-set counter of the status rules matrix (saved apart from the settings forms).
     rules_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     statuses_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Telesales: the highest manual price an operator may set (cents), how long a shared cart link lives,
+    # and the back-office endpoint that is told about orders placed in the portal (signed like webhooks).
+    manual_price_ceiling_cents: Mapped[int] = mapped_column(BigInteger, default=10_000_000, server_default="10000000")
+    cart_link_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    backoffice_url: Mapped[str] = mapped_column(String(2048), default="", server_default="")
+    backoffice_secret: Mapped[str] = mapped_column(String(200), default="", server_default="")
     rules_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property

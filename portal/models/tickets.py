@@ -133,6 +133,8 @@ class Ticket(db.Model):
     forwarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     forward_note: Mapped[str | None] = mapped_column(Text)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The call-centre operator who opened the ticket while acting for the customer.
+    opened_by_operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     escalation_reason: Mapped[str | None] = mapped_column(String(50))
     marketplace_ticket_code: Mapped[str | None] = mapped_column(String(80))
     # When the ticket last became open: "days pending" counts from here.
@@ -155,6 +157,7 @@ class Ticket(db.Model):
     reason: Mapped[TicketReason | None] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     forwarded_by: Mapped[User | None] = relationship(foreign_keys=[forwarded_by_id])
+    opened_by_operator: Mapped[User | None] = relationship(foreign_keys=[opened_by_operator_id])
     messages: Mapped[list["TicketMessage"]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", order_by="TicketMessage.id"
     )
@@ -185,6 +188,8 @@ class TicketMessage(db.Model):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     author_kind: Mapped[AuthorKind] = mapped_column(Enum(AuthorKind, native_enum=False, length=20))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The operator who wrote a customer message while acting for them ("pela central de atendimento").
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     visibility: Mapped[Visibility] = mapped_column(Enum(Visibility, native_enum=False, length=20))
     body_html: Mapped[str] = mapped_column(Text)
     # The marketplace's own id for a message it delivered (None for messages written in the portal).
@@ -192,7 +197,8 @@ class TicketMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    operator: Mapped[User | None] = relationship(foreign_keys=[operator_id])
     attachments: Mapped[list["TicketAttachment"]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="TicketAttachment.id"
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -52,6 +52,11 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20), default=Role.customer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(10))
+    # Personal data the customer keeps in "Minha conta"; the CPF/CNPJ is stored as digits only.
+    document: Mapped[str | None] = mapped_column(String(14), index=True)
+    phone: Mapped[str | None] = mapped_column(String(30))
+    # The "aprovar preços" permission: admins have it by default; the merchant may grant it to staff.
+    can_approve_prices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Rotated on logout, password change and deactivation so that every session cookie
     # issued before stops working at once.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
