@@ -38,6 +38,18 @@ def can_manage_store(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.role is Role.admin
 
 
+def can_use_telesales(user) -> bool:
+    """The call centre's tools (acting for a customer, carts, all orders) are for operators and admins."""
+    return bool(getattr(user, "is_authenticated", False)) and user.role in (Role.operator, Role.admin)
+
+
+def can_approve_prices(user) -> bool:
+    """The "aprovar preços" permission: every admin, and staff the merchant granted it to."""
+    if not getattr(user, "is_authenticated", False) or not user.role.is_staff or not user.active:
+        return False
+    return user.role is Role.admin or user.can_approve_prices
+
+
 def customer_orders_query(user: User):
     """Select the orders a customer may list, newest first."""
     return (

@@ -9,16 +9,12 @@ from datetime import timedelta
 from flask import g, session
 from flask_login import current_user
 
+from ..access import can_use_telesales as may_act
 from ..extensions import db
 from ..models import Role, User
 
 IDLE = timedelta(minutes=30)
 KEY = "acting"
-
-
-def may_act(user) -> bool:
-    """Operators and admins may act for a customer; agents and shoppers may not."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role in (Role.operator, Role.admin)
 
 
 def begin(operator: User, customer: User) -> None:
