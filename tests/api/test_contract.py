@@ -11,10 +11,10 @@ import re
 import pytest
 
 from portal import create_app
-from portal.models import IntegrationEvent, Order, OrderStatus, Ticket
+from portal.models import IntegrationEvent, Order, OrderStatus, Product, Ticket
 from portal.web.api.openapi import build_document
 from portal.web.api.schemas import errors as error_models
-from portal.web.api.schemas import events, orders, tickets
+from portal.web.api.schemas import events, orders, products, tickets
 
 from ..marketplaces.conftest import integrate, payload, signed
 from . import ApiClient, order_body
@@ -29,12 +29,16 @@ ROUTES = {  # operationId -> (method, path, valid body)
                      lambda: {"subject": "Atraso", "message": "Onde está?", "marketplace_ticket_code": "T-1"}),
     "createStatus": ("POST", "/statuses", lambda: {"name": "EM SEPARAÇÃO"}),
     "postChannelEvent": ("POST", "/channels/amazon/events", lambda: payload(order=EXISTING)),
+    "putProduct": ("PUT", "/products/CAM-01", lambda: {"name": "Camiseta", "price": "49.90", "stock": 3}),
+    "putProducts": ("PUT", "/products", lambda: {"products": [{"sku": "CAL-02", "name": "Calça", "price": "99.00"}]}),
 }
-GETS = {"getOrder": f"/orders/{EXISTING}", "listStatuses": "/statuses", "getTicket": None}
+GETS = {"getOrder": f"/orders/{EXISTING}", "listStatuses": "/statuses", "getTicket": None,
+        "listOrders": "/orders?created_in_portal=1&page=1"}
 REPLIES = {
     "Order": orders.Order, "OrderWritten": orders.OrderWritten, "Status": orders.Status,
     "StatusList": orders.StatusList, "Ticket": tickets.Ticket, "WebhookResult": events.WebhookResult,
-    "Error": error_models.Error, "WebhookError": error_models.WebhookError,
+    "ProductWritten": products.ProductWritten, "ProductsWritten": products.ProductsWritten,
+    "OrderList": products.OrderList, "Error": error_models.Error, "WebhookError": error_models.WebhookError,
 }
 # One value of each JSON type, to find one a property does not accept.
 SAMPLES = {"integer": 12345, "string": "texto", "array": [1], "object": {"x": 1}, "boolean": True}
@@ -146,7 +150,7 @@ def _assert_documented_error(document, operation_id, response, status, field=Non
 
 def _written(db) -> tuple[int, ...]:
     return tuple(db.session.scalar(db.select(db.func.count()).select_from(model))
-                 for model in (Order, OrderStatus, Ticket, IntegrationEvent))
+                 for model in (Order, OrderStatus, Ticket, IntegrationEvent, Product))
 
 
 def _cases():

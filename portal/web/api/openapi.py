@@ -82,7 +82,20 @@ def _parameters(path: str, spec: Operation, refs: dict, components: dict) -> lis
                                "description": description,
                                "schema": {key: value for key, value in prop.items()
                                           if key not in ("description", "title")}})
+    if spec.query is not None:
+        parameters += query_parameters(spec.query)
     return parameters
+
+
+def query_parameters(model) -> list[dict]:
+    """Describe the fields of a query-string model as `in: query` parameters."""
+    schema = model.model_json_schema()
+    return [{
+        "name": name, "in": "query", "required": name in schema.get("required", ()),
+        "description": prop.get("description", ""),
+        "schema": {key: value for key, value in prop.items()
+                   if key not in ("description", "title") and not (key == "default" and value is None)},
+    } for name, prop in schema.get("properties", {}).items()]
 
 
 def _operation(path: str, spec: Operation, refs: dict, components: dict) -> dict:

@@ -41,20 +41,26 @@ class Operation:
     error_model: str = "Error"
     security: str = "bearer"  # bearer, webhook or none
     headers: type | None = None  # a model whose aliases are request headers
+    query: type | None = None  # a model of the query-string parameters, passed to the view as `query`
     path_parameters: dict = field(default_factory=dict)  # name -> (description, max length)
     description: str = ""
 
 
 def operation(operation_id: str, summary: str, *, responses: dict, body: type | None = None,
               validate: bool = True, **details):
-    """Declare the view's operation; with `body` (and `validate`), pass it the validated body as `body`."""
+    """Declare the view's operation; with `body` (and `validate`), pass it the validated body as `body`, and
+    with `query` the validated query string as `query`."""
     spec = Operation(operation_id, summary, responses, body, **details)
+    read = {"body": read_body if body is not None and validate else None, "query": read_query}
+    models = {"body": body, "query": spec.query}
 
     def decorate(view):
-        if body is not None and validate:
+        readers = {name: reader for name, reader in read.items() if reader is not None and models[name] is not None}
+        if readers:
             @functools.wraps(view)
             def wrapper(*args, **kwargs):
-                return view(*args, body=read_body(body), **kwargs)
+                values = {name: reader(models[name]) for name, reader in readers.items()}
+                return view(*args, **values, **kwargs)
         else:
             wrapper = view
         wrapper.api_operation = spec
@@ -127,6 +133,11 @@ def validate(model, data, field: str | None = None):
 def read_body(model):
     """Return the request's JSON object validated as `model`."""
     return validate(model, json_object())
+
+
+def read_query(model):
+    """Return the query string validated as `model`; a repeated parameter counts by its first value."""
+    return validate(model, request.args.to_dict())
 
 
 def path_text(value: str, name: str, max_length: int) -> str:
