@@ -202,6 +202,16 @@ def measure_demo(runs):
     db.session.rollback()
 
 
+@demo_cli.command("measure-orders")
+@click.option("--runs", type=click.IntRange(1, 100), default=5, show_default=True)
+def measure_orders_demo(runs):
+    """Time the all-orders page's first page for every kind of filter, search and sort (median of RUNS)."""
+    from .demo.scale_orders import measure
+
+    measure(runs=runs, echo=click.echo)
+    db.session.rollback()
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(bootstrap_command)
     for group in (users_cli, tokens_cli, statuses_cli, hosts_cli, demo_cli):

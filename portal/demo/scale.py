@@ -33,6 +33,11 @@ from ..tickets.numbers import new_ticket_number
 BATCH = 5000
 ORDERS_PER_CUSTOMER = 4
 AGENTS = 20
+OPERATORS = 5
+# Of the orders, one in PORTAL_EVERY was placed in the portal (by an operator, the others from a shared cart),
+# and one in PENDING_EVERY waits for someone to approve its manual prices.
+PORTAL_EVERY = 20
+PENDING_EVERY = 400
 SUBJECTS = ("Onde está meu pedido?", "Produto com defeito", "Quero trocar o tamanho", "Cancelar o pedido",
             "Nota fiscal não chegou", "Entrega atrasada", "Cobrança em duplicidade")
 ADDRESS = {"name": "Cliente", "street": "Rua Augusta", "number": "1500", "city": "São Paulo", "state": "SP",
@@ -81,14 +86,37 @@ def _agents() -> list[int]:
     return ids
 
 
+def _operators() -> list[tuple[int, str]]:
+    """Return (id, e-mail) of the call-centre operators, creating them when there are too few."""
+    found = list(db.session.execute(select(User.id, User.email).where(User.role == Role.operator)))
+    for n in range(len(found), OPERATORS):
+        user = User(email=f"operador{n}@scale.test", name=f"Operador {n}", role=Role.operator)
+        db.session.add(user)
+        db.session.flush()
+        found.append((user.id, user.email))
+    return [tuple(row) for row in found]
+
+
 def _customers(count: int, start_id: int, now: datetime) -> Iterator[dict]:
     for n in range(count):
         yield {"id": start_id + n, "email": f"cliente{start_id + n}@scale.test", "name": f"Cliente {start_id + n}",
                "password_hash": None, "role": Role.customer.value, "active": True, "locale": None,
-               "session_token": secrets.token_hex(16), "created_at": now}
+               "session_token": secrets.token_hex(16), "created_at": now,
+               "document": f"{start_id + n:011d}"[-11:], "can_approve_prices": False}
 
 
-def _orders(count, start_id, customer_ids, channels, statuses, now, rng) -> Iterator[dict]:
+def _telesales(n: int, operators: list[tuple[int, str]]) -> dict:
+    """Return the portal columns of the n-th order: most come from the back office, some from the call centre."""
+    if n % PORTAL_EVERY:
+        return {"created_in_portal": False, "placed_by_id": None, "placed_by_email": None, "price_approval": "none"}
+    by_operator = (n // PORTAL_EVERY) % 4 != 0  # one in four came from a shared cart: no operator on it
+    operator_id, email = operators[(n // PORTAL_EVERY) % len(operators)]
+    return {"created_in_portal": True, "placed_by_id": operator_id if by_operator else None,
+            "placed_by_email": email if by_operator else None,
+            "price_approval": "pending" if n % PENDING_EVERY == 0 else "none"}
+
+
+def _orders(count, start_id, customer_ids, channels, statuses, now, rng, operators) -> Iterator[dict]:
     for n in range(count):
         order_id = start_id + n
         channel = channels[n % len(channels)]
@@ -104,6 +132,7 @@ def _orders(count, start_id, customer_ids, channels, statuses, now, rng) -> Iter
             "subtotal": Decimal("199.90"), "shipping_total": Decimal("19.90"), "discount_total": Decimal("0"),
             "total": Decimal("219.80"), "invoice_number": None, "invoice_key": None, "invoice_url": None,
             "delivery_address": ADDRESS, "billing_address": ADDRESS, "created_at": placed, "updated_at": placed,
+            **_telesales(n, operators),
         }
 
 
@@ -137,7 +166,11 @@ def _ticket(n, ticket_id, order, channel, reasons, agents, numbers, rng) -> dict
 
 
 def fill(orders: int, tickets: int, echo: Callable[[str], None] = lambda _m: None, seed: int = 7) -> dict:
-    """Add `orders` orders (one item each) and `tickets` tickets with one message and one event each."""
+    """Add `orders` orders (one item each) and `tickets` tickets with one message and one event each.
+
+    One order in PORTAL_EVERY was placed in the portal, most of those by one of OPERATORS operators, and one in
+    PENDING_EVERY waits for price approval; every customer has a CPF-like document.
+    """
     from .data import DEMO_CHANNELS
 
     rng = random.Random(seed)
@@ -159,7 +192,8 @@ def fill(orders: int, tickets: int, echo: Callable[[str], None] = lambda _m: Non
     first_user = _next_id(users)
     echo(f"customers: {_copy(users, list(users.c.keys()), _customers(customer_count, first_user, now))}")
     customer_ids = range(first_user, first_user + customer_count)
-    order_rows = list(_orders(orders, _next_id(orders_t), customer_ids, channels, statuses, now, rng))
+    order_rows = list(_orders(orders, _next_id(orders_t), customer_ids, channels, statuses, now, rng,
+                              _operators()))
     echo(f"orders: {_copy(orders_t, list(orders_t.c.keys()), order_rows)}")
     echo(f"items: {_copy(items_t, list(items_t.c.keys()), _items(order_rows, _next_id(items_t)))}")
 
