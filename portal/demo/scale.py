@@ -184,6 +184,7 @@ def fill(orders: int, tickets: int, echo: Callable[[str], None] = lambda _m: Non
     statuses = list(db.session.scalars(select(OrderStatus.id).order_by(OrderStatus.id)))
     reasons = list(db.session.scalars(select(TicketReason.id)))
     agents = _agents()
+    operators = _operators()  # before the customers' COPY, which takes ids past the sequence
     by_id = {channel.id: channel for channel in channels}
     users, orders_t, items_t = User.__table__, Order.__table__, OrderItem.__table__
     tickets_t, messages_t, events_t = Ticket.__table__, TicketMessage.__table__, TicketEvent.__table__
@@ -192,8 +193,7 @@ def fill(orders: int, tickets: int, echo: Callable[[str], None] = lambda _m: Non
     first_user = _next_id(users)
     echo(f"customers: {_copy(users, list(users.c.keys()), _customers(customer_count, first_user, now))}")
     customer_ids = range(first_user, first_user + customer_count)
-    order_rows = list(_orders(orders, _next_id(orders_t), customer_ids, channels, statuses, now, rng,
-                              _operators()))
+    order_rows = list(_orders(orders, _next_id(orders_t), customer_ids, channels, statuses, now, rng, operators))
     echo(f"orders: {_copy(orders_t, list(orders_t.c.keys()), order_rows)}")
     echo(f"items: {_copy(items_t, list(items_t.c.keys()), _items(order_rows, _next_id(items_t)))}")
 
