@@ -31,10 +31,20 @@ def _scenarios() -> list[tuple[str, dict]]:
         ("awaiting approval", {"awaiting": "1"}),
         ("awaiting + operator + 30 days", {"awaiting": "1", "placed_by": sample.placed_by_email,
                                            "date_from": month_ago}),
+        ("status + channel (none match)", {"status": str(status), "channel": str(channel)}),
+        ("status + channel (matching)", {"status": str(sample.status_id), "channel": str(sample.channel_id)}),
+        ("operator + marketplace channel", {"placed_by": sample.placed_by_email, "channel": str(channel)}),
+        ("customer + awaiting + status", {"placed_by": "cliente", "awaiting": "1", "status": str(status)}),
         ("status + channel + 30 days", {"status": str(status), "channel": str(channel), "date_from": month_ago}),
         ("sorted by total", {"sort": "total"}),
         ("sorted by total, ascending", {"sort": "total", "dir": "asc"}),
         ("sorted by number", {"sort": "number", "dir": "asc"}),
+        ("status, sorted by total", {"status": str(status), "sort": "total"}),
+        ("status + channel (none match), by total", {"status": str(status), "channel": str(channel),
+                                                     "sort": "total"}),
+        ("operator + marketplace channel, by number", {"placed_by": sample.placed_by_email, "channel": str(channel),
+                                                        "sort": "number"}),
+        ("awaiting, sorted by total", {"awaiting": "1", "sort": "total"}),
         ("search order number", {"q": sample.number}),
         ("search customer e-mail", {"q": customer.email}),
         ("search CPF (formatted)", {"q": f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}"}),
@@ -63,6 +73,7 @@ def measure(per_page: int = 25, runs: int = 5, echo: Callable[[str], None] = pri
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     results = []
     for name, args in _scenarios():
+        name = name[:44]
         timings, page_timings, queries, page_queries, shown = [], [], 0, 0, 0
         for _run in range(runs + 1):
             db.session.expire_all()
@@ -85,6 +96,6 @@ def measure(per_page: int = 25, runs: int = 5, echo: Callable[[str], None] = pri
                 raise RuntimeError(f"{name}: the page answered {status}")
         median, page_median = statistics.median(timings[1:]), statistics.median(page_timings[1:])
         results.append((name, median, queries, page_median, page_queries, shown))
-        echo(f"{name:36} {median:7.1f} ms  {queries} queries  | page {page_median:7.1f} ms  {page_queries} queries"
+        echo(f"{name:44} {median:7.1f} ms  {queries} queries  | page {page_median:7.1f} ms  {page_queries} queries"
              f"  {shown} shown")
     return results

@@ -28,10 +28,14 @@ class Order(db.Model):
         Index("ix_orders_customer_placed", "customer_id", "placed_at"),
         Index("ix_orders_marketplace_number", "marketplace_order_number"),
         Index("ix_orders_delivery_number", "delivery_number"),
-        Index("ix_orders_status", "status_id"),
+        # The call centre's list (telesales/all_orders.py): each filter walks its own rows newest first.
+        Index("ix_orders_status", "status_id", "placed_at"),
+        Index("ix_orders_channel_placed", "channel_id", "placed_at"),
+        Index("ix_orders_channel_status_placed", "channel_id", "status_id", "placed_at"),
+        Index("ix_orders_total", "total", "id"),
         Index("ix_orders_placed", "placed_at"),
         Index("ix_orders_portal_placed", "created_in_portal", "placed_at"),
-        Index("ix_orders_placed_by_email", "placed_by_email"),
+        Index("ix_orders_placed_by_email", "placed_by_email", "placed_at"),
         Index("ix_orders_price_approval", "price_approval", "placed_at"),
     )
 

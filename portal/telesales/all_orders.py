@@ -10,11 +10,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import union
+from sqlalchemy import func, union
 from sqlalchemy.orm import contains_eager
 
+from ..core.templating import store_settings
 from ..extensions import db
-from ..models import Channel, Order, OrderStatus, PriceApproval, StoreSettings, User
+from ..models import Channel, Order, OrderStatus, PriceApproval, User
 
 SORTS = {"date": Order.placed_at, "total": Order.total, "number": Order.number}
 DIRECTIONS = ("desc", "asc")
@@ -23,6 +24,10 @@ CUSTOMER_WORDS = ("cliente", "customer")
 MAX_Q = 80
 MAX_PAGE = 10_000
 EXPORT_BATCH = 500
+# Sorted by total or number with filters that leave at most this many orders, the matching orders are found
+# first through the filters' own indexes and sorted after: walking the sort's index would read most of the table
+# when few orders match (docs/performance.md).
+SELECTIVE_ROWS = 10_000
 
 
 def _int(raw) -> int | None:
@@ -107,7 +112,7 @@ class OrderFilters:
         """Return the period as moments: from the first day's local midnight to the one after the last day."""
         if not (self.date_from or self.date_to):
             return None, None
-        zone = ZoneInfo(StoreSettings.get().timezone)
+        zone = ZoneInfo(store_settings().timezone)
         start = datetime.combine(self.date_from, time(), tzinfo=zone) if self.date_from else None
         end = datetime.combine(self.date_to + timedelta(days=1), time(), tzinfo=zone) if self.date_to else None
         return start, end
@@ -152,14 +157,15 @@ def _conditions(filters: OrderFilters) -> list:
     return conditions
 
 
-def orders_query(filters: OrderFilters):
+def orders_query(filters: OrderFilters, conditions: list | None = None):
     """Select the filtered orders in the chosen order, with the customer, channel and status of each row."""
+    conditions = _conditions(filters) if conditions is None else conditions
     column = SORTS[filters.sort]
     ordering = (column.asc(), Order.id.asc()) if filters.direction == "asc" else (column.desc(), Order.id.desc())
     return (
         db.select(Order)
         .join(Order.customer).join(Order.channel).join(Order.status)
-        .where(*_conditions(filters))
+        .where(*conditions)
         .options(contains_eager(Order.customer), contains_eager(Order.channel), contains_eager(Order.status))
         .order_by(*ordering)
     )
@@ -176,9 +182,33 @@ class OrderPage:
         return self.page > 1
 
 
+def _few_match(conditions: list) -> bool:
+    """Tell, reading at most SELECTIVE_ROWS + 1 index entries, whether few orders pass the filters."""
+    probe = db.select(Order.id).where(*conditions).limit(SELECTIVE_ROWS + 1).subquery()
+    return db.session.scalar(db.select(func.count()).select_from(probe)) <= SELECTIVE_ROWS
+
+
+def _selective_ids(filters: OrderFilters, conditions: list, limit: int, offset: int):
+    """Select one page's ids: the matching orders first (a MATERIALIZED CTE), then sorted."""
+    column = SORTS[filters.sort]
+    hits = db.select(Order.id, column.label("key")).where(*conditions).cte("hits").prefix_with("MATERIALIZED")
+    ordering = (hits.c.key.asc(), hits.c.id.asc()) if filters.direction == "asc" else \
+        (hits.c.key.desc(), hits.c.id.desc())
+    return db.select(hits.c.id).order_by(*ordering).limit(limit).offset(offset).scalar_subquery()
+
+
 def order_page(filters: OrderFilters, per_page: int = 25) -> OrderPage:
-    """Return one page in one query; one row more than the page tells whether another follows."""
-    query = orders_query(filters).limit(per_page + 1).offset((filters.page - 1) * per_page)
+    """Return one page, reading one row more than it shows to tell whether another follows.
+
+    One query, or two when the list is sorted by total or number under filters (the probe of `_few_match`).
+    """
+    offset = (filters.page - 1) * per_page
+    conditions = _conditions(filters)
+    query = orders_query(filters, conditions)
+    if filters.sort != "date" and conditions and _few_match(conditions):
+        query = query.where(Order.id.in_(_selective_ids(filters, conditions, per_page + 1, offset)))
+    else:
+        query = query.limit(per_page + 1).offset(offset)
     rows = list(db.session.scalars(query))
     return OrderPage(rows[:per_page], filters.page, len(rows) > per_page)
 

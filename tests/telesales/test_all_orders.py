@@ -261,3 +261,17 @@ def test_filters_round_trip_through_the_url():
     filters = OrderFilters.from_args(args)
     assert not filters.errors
     assert OrderFilters.from_args(filters.to_args()) == filters
+
+
+@pytest.mark.parametrize("selective_rows", [0, 10_000], ids=["walk-the-sort-index", "filter-first"])
+@pytest.mark.parametrize("query, expected", [
+    ("?sort=total&placed_by=cliente", ["5003", "5001", "5004"]),
+    ("?sort=total&dir=asc&placed_by=cliente", ["5004", "5001", "5003"]),
+    ("?sort=number&q=joana@example.com", ["5004", "5001"]),
+])
+def test_both_plans_of_a_sorted_filtered_page_agree(client, login, operator, orders, monkeypatch, selective_rows,
+                                                    query, expected):
+    from portal.telesales import all_orders
+    monkeypatch.setattr(all_orders, "SELECTIVE_ROWS", selective_rows)
+    login(operator)
+    assert numbers_on(_get(client, query)[1]) == expected
