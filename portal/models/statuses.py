@@ -40,7 +40,7 @@ BUILTIN_STATUSES = (
 
 
 # Built-in statuses an order holds before its parcel leaves the store.
-BEFORE_SHIPPING_BUILTINS = frozenset({"AGUARDANDO PAGAMENTO", PRICE_APPROVAL, "A ENVIAR"})
+BEFORE_SHIPPING_BUILTINS = frozenset({"AGUARDANDO PAGAMENTO", "A ENVIAR"})
 
 
 class OrderStatus(db.Model):
