@@ -38,6 +38,7 @@ def _check_ready(cart: Cart, customer: User | None) -> User:
 
 def _claim(cart: Cart, customer: User) -> None:
     """Mark the cart placed with one conditional UPDATE: of two confirmations at once, only one gets the row."""
+    db.session.flush()  # pending changes first, so that the version compared is the one in the database
     claimed = db.session.execute(
         update(Cart).where(Cart.id == cart.id, Cart.state == CartState.open, Cart.version == cart.version)
         .values(state=CartState.placed, placed_at=utcnow(), customer_id=customer.id, version=Cart.version + 1)
