@@ -78,3 +78,54 @@ def test_an_admin_approves_one_order_and_rejects_another(page, telesales_data):
     section.locator(f'form[action$="/approvals/{rejected}/reject"] button').click()
     expect(page.locator(f'[data-pending="{rejected}"]')).to_have_count(0)
     expect(page.locator(".flash")).to_contain_text(rejected)
+
+
+def _session(base: str, email: str):
+    import re
+
+    import requests
+
+    session = requests.Session()
+    page = session.get(base + "/login", timeout=10).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    session.post(base + "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}, timeout=10)
+    return session
+
+
+def test_two_confirms_at_once_make_exactly_one_order(live_server, telesales_data):
+    """Two signed-in sessions of the shopper confirm the same link at the same moment: one order, one 410."""
+    import re
+    import threading
+
+    from portal.models import Order
+    from portal.telesales import links
+    from tests.telesales.helpers import cart_with_items
+
+    with live_server.app.app_context():
+        make = Factory(_db)
+        make.user(email="corrida@example.com")
+        operator = _db.session.scalar(_db.select(Order)).placed_by
+        products = {p.sku: p for p in _db.session.scalars(_db.select(Product))}
+        raw = links.share(cart_with_items(_db, operator, products))
+        _db.session.commit()
+    url = f"{live_server.url}/cart/{raw}"
+    sessions = [_session(live_server.url, "corrida@example.com") for _ in range(2)]
+    tokens = [re.search(r'name="csrf_token"[^>]*value="([^"]+)"', s.get(url, timeout=10).text).group(1)
+              for s in sessions]
+    barrier, answers = threading.Barrier(2), []
+
+    def confirm(session, token):
+        barrier.wait()
+        answers.append(session.post(url + "/confirm", data={"csrf_token": token}, allow_redirects=False,
+                                    timeout=20).status_code)
+
+    threads = [threading.Thread(target=confirm, args=pair) for pair in zip(sessions, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [302, 410]
+    with live_server.app.app_context():
+        orders = _db.session.scalars(_db.select(Order).join(Order.customer)
+                                     .where(Order.customer.has(email="corrida@example.com"))).all()
+        assert len(orders) == 1 and orders[0].placed_by_email is None
