@@ -1,5 +1,5 @@
 """The call centre's pages (/telesales): carts for the customer being served or to share, and price approvals."""
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from ... import access
@@ -14,8 +14,6 @@ APPROVAL_ENDPOINTS = frozenset({"telesales.approvals", "telesales.approve", "tel
 @bp.before_request
 def require_operator():
     """Gate the area once: anonymous visitors sign in; shoppers and agents get 403 (approvers reach approvals)."""
-    from flask import request
-
     if not current_user.is_authenticated:
         return login.unauthorized()
     if request.endpoint in APPROVAL_ENDPOINTS:
