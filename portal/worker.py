@@ -3,6 +3,7 @@ from . import create_app
 from .core import outbox  # noqa: F401  (declares deliver_outbox and sweep_outbox)
 from .core.queue import huey, use_app_factory
 from .orders import tracking_refresh  # noqa: F401  (declares the tracking refresh)
+from .telesales import backoffice  # noqa: F401  (registers the back office's outbox transport)
 
 use_app_factory(create_app)
 

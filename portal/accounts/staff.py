@@ -95,3 +95,14 @@ def revoke_token(actor, token: ApiToken) -> None:
         return
     accounts.revoke_api_token(token)
     audit.record(actor, "token.revoke", token.name, {"active": True}, {"active": False, "prefix": token.prefix})
+
+
+def set_can_approve_prices(actor, user: User, allowed: bool) -> User:
+    """Grant or withdraw the "aprovar preços" permission (admins have it anyway)."""
+    if user.can_approve_prices == allowed:
+        return user
+    user.can_approve_prices = allowed
+    db.session.flush()
+    audit.record(actor, "staff.approve_prices", user.email, {"can_approve_prices": not allowed},
+                 {"can_approve_prices": allowed})
+    return user

@@ -32,8 +32,14 @@ def money(value, currency: str = "BRL") -> str:
     return format_currency(Decimal(value or 0), currency)
 
 
+def cents(value, currency: str = "BRL") -> str:
+    """Format integer cents (how carts keep money) as an amount of the currency."""
+    return format_currency(Decimal(value or 0) / 100, currency)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(money, "money")
+    app.add_template_filter(cents, "cents")
     app.add_template_filter(lambda d, fmt="short": format_datetime(d, fmt) if d else "", "datetime")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt) if d else "", "date")
     app.add_template_global(store_settings, "store_settings")

@@ -144,6 +144,9 @@ def load_demo_data(if_empty: bool = False):
     from .tickets import load_demo_tickets
 
     load_demo_tickets(users)
+    from .telesales import load_demo_telesales
+
+    load_demo_telesales(users)
     return demo_logins()
 
 

@@ -26,6 +26,9 @@ def _print_logins(host: str, port: str) -> None:
     print("Demo logins:")
     for email, password, role in demo_logins():
         print(f"  {role:9} {email} / {password}")
+    from .telesales import shared_cart_path
+
+    print(f"Shared cart link (sign in as maria@demo.test): http://{host}:{port}{shared_cart_path()}")
     print(flush=True)
 
 

@@ -17,6 +17,7 @@ from .base import UTCDateTime, utcnow
 class OutboxKind(enum.StrEnum):
     email = "email"
     marketplace = "marketplace"
+    backoffice = "backoffice"
 
 
 class OutboxState(enum.StrEnum):

@@ -25,10 +25,13 @@ STATUS_TYPE_LABELS = {
 }
 
 FINALIZADO = "FINALIZADO"
+# Telesales: an order with a manual price waits here until someone allowed to approve prices decides.
+PRICE_APPROVAL = "AGUARDANDO APROVAÇÃO DE PREÇO"
 
 # Built-in statuses every store has, with their fixed types.
 BUILTIN_STATUSES = (
     ("AGUARDANDO PAGAMENTO", StatusType.in_progress),
+    (PRICE_APPROVAL, StatusType.in_progress),
     ("A ENVIAR", StatusType.in_progress),
     ("ENVIADO", StatusType.in_progress),
     (FINALIZADO, StatusType.completed),

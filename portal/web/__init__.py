@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from .merchant_admin import bp as merchant_admin_bp
     from .merchant_admin import register_portal_switch
     from .staff import bp as staff_bp
+    from .telesales import bp as telesales_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(customer_bp)
@@ -20,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(merchant_admin_bp)
     register_portal_switch(app)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(telesales_bp)
     # Probes: no rate limit, no login; the portal switch only gates the buyer blueprints.
     app.register_blueprint(health_bp)
     limiter.exempt(health_bp)

@@ -1,36 +1,59 @@
-"""People and orders for the call centre's tests."""
+"""Fixtures for telesales: a catalogue, an operator acting for a customer, and helpers to post forms."""
+import time
+
 import pytest
 
-from portal.models import Role
+from portal.models import CustomerAddress, Product, Role, StoreSettings
+
+
+@pytest.fixture
+def products(db):
+    rows = [Product(sku="CAM-001", name="Camiseta azul", price_cents=4990, active=True),
+            Product(sku="CAN-002", name="Caneca", price_cents=2500, active=True),
+            Product(sku="OLD-003", name="Produto antigo", price_cents=1000, active=False)]
+    db.session.add_all(rows)
+    db.session.flush()
+    return {row.sku: row for row in rows}
 
 
 @pytest.fixture
 def operator(factory):
-    return factory.user(role=Role.operator, name="Otávio Operador", email="otavio@example.com")
+    return factory.user(Role.operator, email="operador@example.com", name="Olga Operadora")
 
 
 @pytest.fixture
 def admin(factory):
-    return factory.user(role=Role.admin, name="Alice Admin", email="alice@example.com")
+    return factory.user(Role.admin, email="chefe@example.com", name="Ana Admin")
 
 
 @pytest.fixture
-def agent(factory):
-    return factory.user(role=Role.agent, name="Ana Agente")
+def customer(factory, db):
+    user = factory.user(Role.customer, email="cliente@example.com", name="Carla Cliente")
+    db.session.add(CustomerAddress(user=user, label="Casa", street="Rua A", number="10", city="São Paulo",
+                                   state="SP", postal_code="01000-000"))
+    db.session.flush()
+    return user
 
 
 @pytest.fixture
-def shopper(factory):
-    return factory.user(name="Joana Lima", email="joana@example.com", document="12345678909")
+def settings(db):
+    row = db.session.get(StoreSettings, 1)
+    return row
 
 
 @pytest.fixture
-def client_for(app, csrf_from):
-    """Return a new test client signed in as `user` (one per persona, so sessions never mix)."""
-    def _client_for(user, password="correct horse 1"):
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        token = csrf_from(client.get("/login").get_data(as_text=True))
-        client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
-        return client
-    return _client_for
+def act(client):
+    """Set the session as acting.begin does: the operator serves the customer."""
+    def _act(operator, customer):
+        with client.session_transaction() as session:
+            session["acting"] = {"customer": customer.id, "operator": operator.id, "seen": int(time.time())}
+    return _act
+
+
+@pytest.fixture
+def post(client, csrf_from):
+    """Post a form with a CSRF token taken from a page."""
+    def _post(url, data=None, page="/telesales/cart", **kw):
+        token = csrf_from(client.get(page).get_data(as_text=True))
+        return client.post(url, data={**(data or {}), "csrf_token": token}, **kw)
+    return _post

@@ -27,6 +27,7 @@ from . import (  # noqa: E402,F401
     views_settings,
     views_staff,
     views_statuses,
+    views_telesales,
 )
 from .switch import register_portal_switch  # noqa: E402
 

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     URLField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
 from ...accounts.users import normalise_email
@@ -135,3 +135,13 @@ class AuditFilterForm(FlaskForm):
     user = SelectField(_l("User"), choices=[], validate_choice=False)
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+
+
+class TelesalesSettingsForm(FlaskForm):
+    """The back office that hears about portal orders, the manual price ceiling and how long cart links live."""
+
+    backoffice_url = StringField(_l("Back-office event address"), validators=[Length(max=2048)])
+    backoffice_secret = StringField(_l("Signing secret"), validators=[Length(max=200)])
+    manual_price_ceiling = StringField(_l("Highest manual price (R$)"), validators=[InputRequired(), Length(max=20)])
+    cart_link_days = IntegerField(_l("Days a shared cart link lives"), validators=[InputRequired(),
+                                                                                   NumberRange(1, 90)])

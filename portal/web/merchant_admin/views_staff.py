@@ -74,6 +74,13 @@ def set_active(user_id: int):
     return _apply(user_id, EmptyForm(), staff.set_active, lambda form: (active,))
 
 
+@bp.route("/staff/<int:user_id>/approve-prices", methods=["POST"])
+def set_approve_prices(user_id: int):
+    """Grant or withdraw the "aprovar preços" permission (audited)."""
+    allowed = request.form.get("can_approve_prices") == "1"
+    return _apply(user_id, EmptyForm(), staff.set_can_approve_prices, lambda form: (allowed,))
+
+
 @bp.route("/tokens", methods=["GET", "POST"])
 def tokens():
     """List the API tokens, create one (its secret is shown once, on this response only)."""
