@@ -10,16 +10,17 @@ from ..models.base import utcnow
 
 
 def record(actor: User | None, action: str, target: str = "", before: dict | None = None,
-           after: dict | None = None, source: str | None = None) -> AuditEntry:
+           after: dict | None = None, source: str | None = None, on_behalf_of: User | None = None) -> AuditEntry:
     """Write one audit entry: who did what to which thing, with the values before and after.
 
     Without an actor, `source` says where the change came from (an API token, the CLI); it is kept with the
-    values after, as "source".
+    values after, as "source". An operator acting for a customer is the actor; `on_behalf_of` is the customer.
     """
     if source:
         after = {**(after or {}), "source": source}
     entry = AuditEntry(
-        user_id=getattr(actor, "id", None), action=action, target=str(target)[:300],
+        user_id=getattr(actor, "id", None), on_behalf_of_id=getattr(on_behalf_of, "id", None), action=action,
+        target=str(target)[:300],
         before=_jsonable(before), after=_jsonable(after), created_at=utcnow(),
     )
     db.session.add(entry)

@@ -134,14 +134,17 @@ def clean_body(body: str | None) -> str:
 
 
 def add_message(ticket: Ticket, author, kind: AuthorKind, visibility: Visibility, body: str,
-                uploads=(), moment: datetime | None = None) -> TicketMessage:
-    """Add a message with its checked attachments; nothing is stored when the body or a file is refused."""
+                uploads=(), moment: datetime | None = None, operator=None) -> TicketMessage:
+    """Add a message with its checked attachments; nothing is stored when the body or a file is refused.
+
+    `operator` is the call-centre operator who wrote a customer message while acting for the customer.
+    """
     cleaned = clean_body(body)
     checked = files.inspect_uploads(uploads)
     # Loaded now, while nothing is pending: a lazy load later would autoflush the message outside flush().
     ticket.channel  # noqa: B018
     message = TicketMessage(ticket=ticket, author_kind=kind, author=author, visibility=visibility,
-                            body_html=cleaned, created_at=moment or now())
+                            body_html=cleaned, created_at=moment or now(), operator=operator)
     chosen = [f for f in uploads if f is not None and f.filename]
     root = attachments_dir()
     for inspected, upload in zip(checked, chosen, strict=True):

@@ -82,14 +82,19 @@ def _new_ticket(order: Order, channel: Channel, subject: str, reason: TicketReas
     return ticket
 
 
-def open_ticket(order: Order, user, reason_id: int | None, subject: str, body: str, uploads=()) -> Ticket:
-    """Open a ticket on the order's channel for its shopper, with their first message."""
+def open_ticket(order: Order, user, reason_id: int | None, subject: str, body: str, uploads=(),
+                operator=None) -> Ticket:
+    """Open a ticket on the order's channel for its shopper, with their first message.
+
+    `operator` is the call-centre operator who opens it while acting for the shopper.
+    """
     reason = db.session.get(TicketReason, reason_id) if reason_id is not None else None
     if reason is None or not reason.active:
         raise ValidationError(_l("Choose a reason from the list."), field="reason")
     ticket = _new_ticket(order, order.channel, subject, reason, None)
+    ticket.opened_by_operator = operator
     message = add_message(ticket, user, AuthorKind.customer, Visibility.customer, body, uploads,
-                          moment=ticket.created_at)
+                          moment=ticket.created_at, operator=operator)
     flush()
     events.opened(ticket, user, message.id)
     flush()
@@ -118,14 +123,18 @@ def can_reopen_by_reply(ticket: Ticket) -> bool:
     return ticket.closed_at is None or now() - ticket.closed_at <= timedelta(days=REOPEN_DAYS)
 
 
-def reply_as_customer(ticket: Ticket, user, body: str, uploads=()):
-    """Add the shopper's message: a waiting ticket becomes open, a recently closed one is reopened."""
+def reply_as_customer(ticket: Ticket, user, body: str, uploads=(), operator=None):
+    """Add the shopper's message: a waiting ticket becomes open, a recently closed one is reopened.
+
+    `operator` is the call-centre operator who writes it while acting for the shopper.
+    """
     if not can_reopen_by_reply(ticket):
         raise Conflict(_l("This ticket was closed more than %(days)d days ago. Please open a new ticket about "
                           "this order.", days=REOPEN_DAYS), field="body")
     moment = now()
     before = ticket.status
-    message = add_message(ticket, user, AuthorKind.customer, Visibility.customer, body, uploads, moment)
+    message = add_message(ticket, user, AuthorKind.customer, Visibility.customer, body, uploads, moment,
+                          operator=operator)
     if before is TicketStatus.waiting:
         resume_clock(ticket, moment)
     elif before is TicketStatus.closed:

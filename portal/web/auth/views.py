@@ -9,13 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ...accounts import audit
 from ...accounts import users as accounts
 from ...core import outbox
 from ...core.error_pages import error_response
 from ...core.errors import NotFound, ValidationError
 from ...core.templating import store_settings
 from ...extensions import db, limiter
-from ...models import LoginLinkPurpose, hash_token
+from ...models import LoginLinkPurpose, User, hash_token
+from .. import acting
 from ..forms import LanguageForm
 from . import bp
 from .forms import ForgotForm, LoginForm, SetPasswordForm
@@ -36,6 +38,9 @@ def safe_next(target) -> str | None:
 @cache
 def _dummy_hash() -> str:
     return generate_password_hash("not a real password")
+
+
+CREDENTIAL_ENDPOINTS = {"auth.forgot", "auth.set_password"}
 
 
 def _home():
@@ -91,11 +96,28 @@ def login():
 def logout():
     """End every session of the user, this one included (CSRFProtect has checked the token)."""
     if current_user.is_authenticated:
+        end_acting()
         current_user.end_sessions()
         db.session.commit()
         logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+def end_acting() -> None:
+    """Signing out ends serving a customer; the customer's own sessions are left alone."""
+    served = db.session.get(User, acting.end() or 0)
+    if served is not None:
+        audit.record(current_user, "acting.end", f"user:{served.id}", on_behalf_of=served)
+
+
+@bp.before_request
+def refuse_credentials_while_acting():
+    """Serving a customer never grants their e-mail or password: the routes that set one answer 403."""
+    if request.endpoint in CREDENTIAL_ENDPOINTS and acting.KEY in session:
+        return error_response(403, "acting", _("You cannot change a password or an e-mail address while serving "
+                                               "a customer."))
+    return None
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -1,14 +1,14 @@
 """The shopper's tickets: help from an order, the list, the thread, replies, closing and downloads."""
 from dataclasses import dataclass
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from markupsafe import Markup
 
 import trackers
 
 from ... import access
+from ...accounts import audit
 from ...core.errors import DomainError, NotFound
 from ...extensions import db
 from ...models import TicketReason, TrackingSnapshot, TrustedHost
@@ -20,6 +20,7 @@ from ...tickets.sanitize import clean_message_html
 from ..forms import EmptyForm
 from ..ticket_forms import ATTACHMENTS_HINT, MessageForm, NewTicketForm, allow_uploads, csrf_failed
 from . import bp
+from .serving import operator as acting_operator
 
 MAX_PAGE = 100_000
 
@@ -64,6 +65,12 @@ def tracking_summary(order) -> TrackingSummary | None:
     return TrackingSummary(link, latest, checked_at, tickets.expected_delivery(order))
 
 
+def audit_acting(action: str, ticket) -> None:
+    """Record what an operator did on a ticket while acting, in the customer's name."""
+    if (operator := acting_operator()) is not None:
+        audit.record(operator, action, f"ticket:{ticket.number}", on_behalf_of=g.customer)
+
+
 def _uploads():
     return [f for f in request.files.getlist("attachments") if f and f.filename]
 
@@ -77,15 +84,16 @@ def _reasons() -> list[tuple[int, str]]:
 @bp.route("/orders/<number>/help", methods=["GET", "POST"])
 def order_help(number: str):
     """Show where the order is, then the form that opens a ticket about it."""
-    order = access.get_order_or_404(number, current_user)
-    access.require_customer_of(current_user, order.customer_id)
+    order = access.get_order_or_404(number, g.customer)
+    access.require_customer_of(g.customer, order.customer_id)
     form = NewTicketForm()
     form.reason.choices = _reasons()
     code = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            ticket = tickets.open_ticket(order, current_user, form.reason.data, form.subject.data,
-                                         form.body.data, uploads=_uploads())
+            ticket = tickets.open_ticket(order, g.customer, form.reason.data, form.subject.data,
+                                         form.body.data, uploads=_uploads(), operator=acting_operator())
+            audit_acting("ticket.open", ticket)
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -106,14 +114,14 @@ def tickets_list():
     page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
     if not 1 <= page <= MAX_PAGE:
         return render_template("errors/error.html", status=404, message=_("We could not find this page.")), 404
-    pagination = db.paginate(access.customer_tickets_query(current_user), page=page,
+    pagination = db.paginate(access.customer_tickets_query(g.customer), page=page,
                              per_page=current_app.config["ORDERS_PER_PAGE"], error_out=True)
     return render_template("customer/tickets/list.html", pagination=pagination)
 
 
 def _thread(ticket, form, code: int = 200):
     return render_template(
-        "customer/tickets/thread.html", ticket=ticket, messages=access.visible_messages(ticket, current_user),
+        "customer/tickets/thread.html", ticket=ticket, messages=access.visible_messages(ticket, g.customer),
         form=form, close_form=EmptyForm(), can_reply=tickets.can_reopen_by_reply(ticket),
         attachments_hint=ATTACHMENTS_HINT,
     ), code
@@ -122,23 +130,24 @@ def _thread(ticket, form, code: int = 200):
 @bp.route("/tickets/<ticket_number>")
 def ticket(ticket_number: str):
     """Show one ticket as a chat thread with the reply box."""
-    return _thread(access.get_ticket_or_404(ticket_number, current_user), MessageForm())
+    return _thread(access.get_ticket_or_404(ticket_number, g.customer), MessageForm())
 
 
 @bp.route("/tickets/<ticket_number>/reply", methods=["POST"])
 def reply(ticket_number: str):
     """Add the shopper's message; it reopens a waiting or recently closed ticket."""
-    ticket = access.get_ticket_or_404(ticket_number, current_user)
-    access.require_customer_of(current_user, ticket.customer_id)
+    ticket = access.get_ticket_or_404(ticket_number, g.customer)
+    access.require_customer_of(g.customer, ticket.customer_id)
     form = MessageForm()
     if not form.validate_on_submit():
         return _thread(ticket, form, 400 if csrf_failed(form) else 422)
     try:
-        tickets.reply_as_customer(ticket, current_user, form.body.data, uploads=_uploads())
+        tickets.reply_as_customer(ticket, g.customer, form.body.data, uploads=_uploads(), operator=acting_operator())
+        audit_acting("ticket.reply", ticket)
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)
-        return _thread(access.get_ticket_or_404(ticket_number, current_user), form, error.status_code)
+        return _thread(access.get_ticket_or_404(ticket_number, g.customer), form, error.status_code)
     db.session.commit()
     flash(_("Your message was sent."), "success")
     return redirect(url_for(".ticket", ticket_number=ticket.number, _anchor="reply"))
@@ -147,13 +156,14 @@ def reply(ticket_number: str):
 @bp.route("/tickets/<ticket_number>/close", methods=["POST"])
 def close_ticket(ticket_number: str):
     """Close the shopper's ticket when their question is settled."""
-    ticket = access.get_ticket_or_404(ticket_number, current_user)
-    access.require_customer_of(current_user, ticket.customer_id)
+    ticket = access.get_ticket_or_404(ticket_number, g.customer)
+    access.require_customer_of(g.customer, ticket.customer_id)
     if not EmptyForm().validate_on_submit():
         flash(_("The form expired. Please try again."), "error")
         return redirect(url_for(".ticket", ticket_number=ticket.number)), 303
     try:
-        tickets.close_ticket(ticket, current_user)
+        tickets.close_ticket(ticket, g.customer)
+        audit_acting("ticket.close", ticket)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -166,7 +176,7 @@ def close_ticket(ticket_number: str):
 @bp.route("/tickets/attachments/<int:attachment_id>")
 def ticket_attachment(attachment_id: int):
     """Send an attachment of a message the shopper may see, as a download."""
-    return send_attachment(access.get_attachment_or_404(attachment_id, current_user))
+    return send_attachment(access.get_attachment_or_404(attachment_id, g.customer))
 
 
 def send_attachment(attachment):

@@ -3,7 +3,7 @@ import hashlib
 import re
 from datetime import datetime
 
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
 
@@ -19,6 +19,7 @@ from ...orders import tracking
 from ...orders.timeline import build_timeline
 from ...store.colours import readable_on, text_on_white
 from . import bp
+from .serving import resolve_customer
 
 PUBLIC_ENDPOINTS = {"customer.theme_css"}
 MAX_PAGE = 100_000
@@ -27,10 +28,15 @@ HEX_COLOUR = re.compile(r"\A#[0-9a-fA-F]{6}\Z")
 
 @bp.before_request
 def require_login():
-    """Send anonymous visitors to the login page; every page here but the theme is personal."""
-    if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+    """Send anonymous visitors to the login page; every page here but the theme is personal.
+
+    Then settle whose area it is (`g.customer`): the customer an operator serves, or the signed-in user.
+    """
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
         return login.unauthorized()
-    return None
+    return resolve_customer()
 
 
 @bp.route("/")
@@ -45,13 +51,13 @@ def orders():
     page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
     if not 1 <= page <= MAX_PAGE:
         abort(404)
-    pagination = db.paginate(access.customer_orders_query(current_user), page=page,
+    pagination = db.paginate(access.customer_orders_query(g.customer), page=page,
                              per_page=current_app.config["ORDERS_PER_PAGE"], error_out=True)
     return render_template("customer/orders.html", pagination=pagination)
 
 
 def _order_and_steps(number: str):
-    order = access.get_order_or_404(number, current_user)
+    order = access.get_order_or_404(number, g.customer)
     hosts = TrustedHost.all_hosts()
     return order, build_timeline(order, hosts), hosts
 
