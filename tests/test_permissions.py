@@ -30,6 +30,12 @@ EXPECTED = {
     # The table's attachment id does not exist: nobody signed in learns anything from it.
     "customer.ticket_attachment": dict.fromkeys(PERSONAS[1:], 404),
     # A shared cart link is the shopper's to confirm: an unknown token is 404, staff may not use one at all.
+    # "Minha conta" is the shopper's own; staff reach it only while serving a customer. The table's address
+    # id does not exist.
+    "customer.account": dict.fromkeys(("agent", "operator", "admin"), 403),
+    "customer.addresses": dict.fromkeys(("agent", "operator", "admin"), 403),
+    "customer.new_address": dict.fromkeys(("agent", "operator", "admin"), 403),
+    "customer.edit_address": {"owner": 404, "other_customer": 404, "agent": 403, "operator": 403, "admin": 403},
     "customer.shared_cart": {"owner": 404, "other_customer": 404, "agent": 403, "operator": 403, "admin": 403},
 }
 
@@ -61,7 +67,8 @@ def world(app, factory, monkeypatch):
 
 def build_url(rule, world) -> str:
     values = {"number": world["order"].number, "token": "not-a-real-token",
-              "ticket_number": world["ticket"].number, "attachment_id": 999_999, "item_id": 999_999}
+              "ticket_number": world["ticket"].number, "attachment_id": 999_999, "item_id": 999_999,
+              "address_id": 999_999}
     unknown = set(rule.arguments) - set(values)
     if unknown:
         pytest.fail(f"{rule.endpoint} needs {sorted(unknown)}; teach build_url() these arguments")

@@ -50,7 +50,8 @@ def acting_customer() -> User | None:
             customer = db.session.get(User, state.get("customer"))
             if customer is not None and (customer.role is not Role.customer or not customer.active):
                 customer = None
-    if customer is None and state is not None:
+    if customer is None and state is not None and not expired():
+        # An idle session is left for the customer area to end, audit and announce (web/customer/serving.py).
         session.pop(KEY, None)
     elif customer is not None:
         state["seen"] = int(time.time())
