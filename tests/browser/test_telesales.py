@@ -13,7 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 @pytest.fixture(scope="module")
 def telesales_data(live_server):
-    """Commit an operator, an admin, a catalogue and two orders waiting for price approval."""
+    """Commit an operator, an admin, a catalogue and two orders waiting for price approval (once per server:
+    pytest may set a module fixture up again when the browser parametrisation changes)."""
+    if getattr(live_server.app, "telesales_numbers", None):
+        return live_server.app.telesales_numbers
     with live_server.app.app_context():
         make = Factory(_db)
         operator = make.user(Role.operator, email="op-browser@example.com")
@@ -28,6 +31,7 @@ def telesales_data(live_server):
             cart = cart_with_items(_db, operator, products, customer, manual=True)
             numbers.append(checkout.place(cart, customer=customer, operator=operator).number)
         _db.session.commit()
+    live_server.app.telesales_numbers = numbers
     return numbers
 
 
@@ -49,6 +53,7 @@ def test_double_click_edits_the_price_and_the_link_is_copied(make_context, teles
     page.locator("#sku").press("Enter")
     price = page.locator('[data-line="CAN-002"] [data-price-display]')
     expect(price).to_be_visible()
+    page.bring_to_front()  # focus follows only the active page; other tests' pages may be open
     price.dblclick()
     field = page.locator('[data-line="CAN-002"] [data-price-input]')
     expect(field).to_be_focused()
@@ -97,14 +102,14 @@ def test_two_confirms_at_once_make_exactly_one_order(live_server, telesales_data
     import re
     import threading
 
-    from portal.models import Order
+    from portal.models import Order, User
     from portal.telesales import links
     from tests.telesales.helpers import cart_with_items
 
     with live_server.app.app_context():
         make = Factory(_db)
         make.user(email="corrida@example.com")
-        operator = _db.session.scalar(_db.select(Order)).placed_by
+        operator = _db.session.scalar(_db.select(User).where(User.email == "op-browser@example.com"))
         products = {p.sku: p for p in _db.session.scalars(_db.select(Product))}
         raw = links.share(cart_with_items(_db, operator, products))
         _db.session.commit()
