@@ -2,7 +2,7 @@
 import re
 
 NON_DIGITS = re.compile(r"[\s./-]")
-DIGITS = re.compile(r"\A\d+\Z")
+DIGITS = re.compile(r"\A[0-9]+\Z")
 
 
 def digits_of(raw: str | None) -> str:

@@ -35,6 +35,11 @@ DEMO_CHANNEL_SETTINGS = {
     "magazine_luiza": {"seller_portal_url":
                        "https://parceiros.magalu.example/pedidos/{order_number}?entrega={delivery_number}"},
 }
+# The demo customers' CPF (valid check digits) and phone, so that the call centre can find them by either.
+DEMO_PROFILES = {
+    "maria@demo.test": ("52998224725", "(11) 98765-4321"),
+    "joao@demo.test": ("11144477735", "(21) 99876-5432"),
+}
 TRUSTED_HOST = "rastreio.transportadora-demo.com.br"
 
 
@@ -50,7 +55,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
 def _users() -> dict[str, User]:
     users = {}
     for email, name, role in DEMO_USERS:
-        user = User(email=email, name=name, role=role)
+        document, phone = DEMO_PROFILES.get(email, (None, None))
+        user = User(email=email, name=name, role=role, document=document, phone=phone)
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         users[email] = user

@@ -16,6 +16,7 @@ class AuditEntry(db.Model):
     __table_args__ = (
         Index("ix_audit_entries_created", "created_at"),
         Index("ix_audit_entries_user_created", "user_id", "created_at"),
+        Index("ix_audit_entries_target_created", "target", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
+from ..accounts import audit
 from ..core.errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Cart, CartState, Channel, Order, PriceApproval, User
@@ -88,5 +89,10 @@ def place(cart: Cart, *, customer: User | None = None, operator: User | None = N
     db.session.flush()
     cart.order_id = order.id
     db.session.flush()
+    if operator is not None:
+        audit.record(operator, "order.place", order.number, after={
+            "number": order.number, "total_cents": subtotal + (cart.shipping_cents or 0),
+            "payment_method": cart.payment_method, "price_approval": order.price_approval.value,
+        }, on_behalf_of=customer)
     backoffice.queue_event(order, "order.created")
     return order

@@ -3,8 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from portal.models import Cart, CartItem, CartState, CustomerAddress, Order, PriceApproval, Role
+from portal.models import AuditEntry, Cart, CartItem, CartState, CustomerAddress, Order, PriceApproval, Role
 from portal.models.statuses import PRICE_APPROVAL
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.db
 
@@ -99,6 +100,25 @@ def test_placing_creates_a_real_order_with_the_operator_and_server_totals(client
     assert cart.state is CartState.placed and cart.order_id == order.id
     page = client.get("/telesales/cart").get_data(as_text=True)
     assert "The cart is empty." in page and order.number in page
+
+
+def test_an_order_placed_while_serving_is_audited_and_shown_to_the_customer(app, client, serving, post, db,
+                                                                            operator, csrf_from):
+    _fill(post, db, serving)
+    post("/telesales/cart/place")
+    order = db.session.scalar(db.select(Order))
+    [entry] = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "order.place")).all()
+    assert (entry.user_id, entry.on_behalf_of_id, entry.target) == (operator.id, serving.id, order.number)
+    assert entry.after["total_cents"] == 13730 and entry.after["payment_method"] == "pix"
+    staff_page = client.get(f"/staff/orders/{order.number}").get_data(as_text=True)
+    assert 'data-audit="order.place"' in staff_page
+    shopper = app.test_client()
+    shopper.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    token = csrf_from(shopper.get("/login").get_data(as_text=True))
+    shopper.post("/login", data={"email": serving.email, "password": PASSWORD, "csrf_token": token})
+    shopper_view = shopper.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "data-placed-by-service" in shopper_view and "customer service" in shopper_view
+    assert operator.email not in shopper_view and operator.name not in shopper_view
 
 
 def test_promissoria_is_paid_at_once_and_goes_to_be_sent(client, serving, post, db):

@@ -1,4 +1,5 @@
 """Shared cart links: sign-in first, the cart's prices, quantities only, one order, and clear pages when over."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -95,3 +96,80 @@ def test_staff_cannot_confirm_a_shoppers_link(client, login, admin, db, operator
     _cart, raw = shared(db, operator, products)
     login(admin)
     assert client.get(f"/cart/{raw}").status_code == 403
+
+
+def _mails(directory):
+    import email
+    import email.policy
+    if not directory.exists():
+        return []
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in directory.glob("*.eml")]
+
+
+@pytest.fixture
+def mail_dir(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path / "mail"))
+    return tmp_path / "mail"
+
+
+def _share_while_serving(client, login, operator, customer, act, post, data):
+    login(operator)
+    act(operator, customer)
+    assert post("/telesales/cart/items", {"sku": "CAM-001", "quantity": "2"}).status_code == 302
+    return post("/telesales/cart/share", data)
+
+
+def test_a_link_shared_while_serving_is_mailed_to_the_customer(client, login, operator, customer, act, post, db,
+                                                               products, mail_dir):
+    response = _share_while_serving(client, login, operator, customer, act, post, {"email_customer": "y"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "The link was sent to cliente@example.com." in page
+    [mail] = _mails(mail_dir)
+    assert mail["To"] == customer.email
+    text = mail.get_body(("plain",)).get_content()
+    link = re.search(r"http://portal\.test/cart/\S+", text).group(0)
+    assert link in page  # the same link the operator sees
+    assert "/access/" not in text  # the customer has a password: no first-access link
+    assert "1 item, total" in text and "R$" in text and operator.email not in text
+
+
+def test_the_operator_may_share_without_mailing(client, login, operator, customer, act, post, db, products,
+                                                mail_dir):
+    response = _share_while_serving(client, login, operator, customer, act, post, {})
+    assert response.status_code == 200 and "data-mailed-to" not in response.get_data(as_text=True)
+    assert _mails(mail_dir) == []
+
+
+def test_a_customer_without_a_password_gets_a_first_access_link_that_leads_to_the_cart(
+        app, client, login, operator, factory, act, post, db, products, mail_dir, csrf_from):
+    newcomer = factory.user(email="nova@example.com", name="Nina Nova", password=None)
+    db.session.commit()
+    _share_while_serving(client, login, operator, newcomer, act, post, {"email_customer": "y"})
+    [mail] = _mails(mail_dir)
+    text = mail.get_body(("plain",)).get_content()
+    access = re.search(r"http://portal\.test/access/\S+", text).group(0)
+    cart_path = re.search(r"http://portal\.test(/cart/\S+)", text).group(1)
+    shopper = app.test_client()
+    shopper.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    form = shopper.get(access)
+    assert form.status_code == 200
+    token = csrf_from(form.get_data(as_text=True))
+    assert 'action="/access/' in form.get_data(as_text=True) and "next=" in form.get_data(as_text=True)
+    done = shopper.post(access, data={"password": "uma senha nova 1", "confirm": "uma senha nova 1",
+                                      "csrf_token": token})
+    assert done.status_code == 302 and done.headers["Location"] == cart_path
+    cart_page = shopper.get(cart_path)
+    assert cart_page.status_code == 200 and "Camiseta azul" in cart_page.get_data(as_text=True)
+
+
+def test_the_first_access_link_never_leads_outside_the_portal(app, client, factory, db, csrf_from):
+    from portal.accounts.users import issue_login_link
+    from portal.models import LoginLinkPurpose
+    user = factory.user(password=None)
+    raw = issue_login_link(user, LoginLinkPurpose.first_access)
+    db.session.commit()
+    url = f"/access/{raw}?next=//evil.example/cart"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    done = client.post(url, data={"password": "uma senha nova 1", "confirm": "uma senha nova 1",
+                                  "csrf_token": token})
+    assert done.status_code == 302 and "evil.example" not in done.headers["Location"]

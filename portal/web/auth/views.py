@@ -173,7 +173,7 @@ def set_password(token: str):
             db.session.commit()
             login_user(user)
             flash(_("Your password is set. Welcome!"), "success")
-            return redirect(_home())
+            return redirect(safe_next(request.args.get("next")) or _home())
     return render_template("auth/set_password.html", form=form)
 
 

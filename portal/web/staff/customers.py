@@ -59,7 +59,9 @@ def act_for(customer_id: int):
                    else _("This customer does not exist or is no longer active."))
         status = 403 if customer is not None and customer.role.is_staff else 404
         return render_template("errors/error.html", status=status, message=message), status
-    acting.end()
+    previous = db.session.get(User, acting.end() or 0)
+    if previous is not None and previous.id != customer.id:
+        audit.record(current_user, "acting.end", f"user:{previous.id}", on_behalf_of=previous)
     acting.begin(current_user, customer)
     audit.record(current_user, "acting.begin", f"user:{customer.id}", on_behalf_of=customer)
     db.session.commit()

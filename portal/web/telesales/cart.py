@@ -11,7 +11,8 @@ from ...telesales import carts, checkout, links
 from .. import acting
 from ..forms import EmptyForm
 from . import bp
-from .forms import AddItemForm, DetailsForm, PriceForm, QuantityForm
+from .forms import AddItemForm, DetailsForm, PriceForm, QuantityForm, ShareForm
+from .mail import queue_share_mail
 
 RECENT_ORDERS = 10
 
@@ -50,7 +51,8 @@ def _page(code: int = 200, error: DomainError | None = None, price_item: int | N
         "telesales/cart.html", cart=cart, customer=customer, error=error, price_item=price_item,
         price_form=price_form or PriceForm(formdata=None), add_form=add_form or AddItemForm(formdata=None),
         quantity_form=QuantityForm(formdata=None), details_form=_details_form(cart, customer),
-        button_form=EmptyForm(), query=query, products=carts.search_products(query),
+        button_form=EmptyForm(), share_form=ShareForm(formdata=None), query=query,
+        products=carts.search_products(query),
         subtotal=carts.subtotal_cents(cart) if cart else 0, total=carts.total_cents(cart) if cart else 0,
         payment_labels=carts.PAYMENT_METHODS, recent=_recent_orders(),
     ), code
@@ -127,17 +129,21 @@ def place():
 
 @bp.route("/cart/share", methods=["POST"])
 def share():
-    """Turn the cart into a shared link; the link is shown on this response only."""
-    cart, _customer = _cart()
-    if cart is None or not EmptyForm().validate_on_submit():
+    """Turn the cart into a shared link, e-mailed to the customer when asked; the link is shown this once."""
+    cart, customer = _cart()
+    form = ShareForm()
+    if cart is None or not form.validate_on_submit():
         return _page(422, DomainError(_("Add at least one product before sharing the cart.")))
     try:
         raw = links.share(cart)
     except DomainError as error:
         db.session.rollback()
         return _page(422, error)
+    mailed = customer is not None and form.email_customer.data
+    if mailed:
+        queue_share_mail(cart, customer, raw)
     db.session.commit()
     url = url_for("customer.shared_cart", token=raw, _external=True)
     page = render_template("telesales/shared.html", cart=cart, url=url, qr=links.qr_data_uri(url),
-                           total=carts.total_cents(cart))
+                           total=carts.total_cents(cart), mailed_to=customer.email if mailed else None)
     return page, 200, {"Cache-Control": "no-store"}

@@ -1,7 +1,7 @@
 """Forms of the telesales pages; amounts stay text here and are parsed by the domain (reais to cents)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 
@@ -27,3 +27,7 @@ class DetailsForm(FlaskForm):
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(_l("Why are the prices rejected?"), validators=[InputRequired(), Length(max=500)])
+
+
+class ShareForm(FlaskForm):
+    email_customer = BooleanField(_l("Send the link to the customer by e-mail"), default=True)

@@ -187,3 +187,12 @@ def test_the_staff_order_page_and_every_all_orders_row_offer_to_serve_the_custom
     target = f'action="/staff/customers/{shopper.id}/act"'
     assert target in client.get(f"/staff/orders/{order.number}").get_data(as_text=True)
     assert target in client.get("/staff/orders").get_data(as_text=True)
+
+
+def test_serving_a_second_customer_ends_the_first_in_the_audit(client, login, operator, customer, factory, act, db):
+    other = factory.user(name="Pedro Outro", email="pedro@example.com")
+    login(operator)
+    act(customer)
+    act(other)
+    assert [(r.on_behalf_of_id, r.user_id) for r in audit_rows(db, "acting.end")] == [(customer.id, operator.id)]
+    assert "Serving Pedro Outro" in client.get("/orders").get_data(as_text=True)
