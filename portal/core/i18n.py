@@ -1,8 +1,22 @@
-"""Language and time-zone selection."""
-from flask import Flask, current_app, has_request_context, request, session
+"""Language and time-zone selection, and message catalogues loaded once per process and locale."""
+from flask import Flask, Request, current_app, has_request_context, request, session
+from flask_babel import Domain
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 from ..extensions import babel
+
+# Flask-WTF loads (parses) WTForms' own catalogue afresh on every request; a Flask-Babel domain keeps it
+# per process, keyed by locale, as Flask-Babel keeps the portal's catalogue.
+WTFORMS_DOMAIN = Domain(translation_directories=messages_path(), domain="wtforms")
+
+
+class PortalRequest(Request):
+    """A request that reads WTForms' messages from the per-process catalogue of its current locale."""
+
+    @property
+    def wtforms_translations(self):
+        return WTFORMS_DOMAIN.get_translations()
 
 
 def select_locale() -> str:
@@ -43,3 +57,4 @@ def select_timezone() -> str:
 
 def register_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.request_class = PortalRequest
