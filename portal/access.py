@@ -15,6 +15,7 @@ from .models import (
     TextModule,
     Ticket,
     TicketAttachment,
+    TicketEvent,
     TicketMessage,
     TicketReason,
     TrustedHost,
@@ -50,33 +51,40 @@ def can_approve_prices(user) -> bool:
     return user.role is Role.admin or user.can_approve_prices
 
 
+# Loader options are built once: SQLAlchemy then reuses their paths and the compiled statements.
+# Each to-one relation rides on its parent's query; each collection costs one query, whatever its length.
+ORDER_SUMMARY = (joinedload(Order.status), joinedload(Order.channel))
+ORDER_DETAILS = (
+    *ORDER_SUMMARY,
+    selectinload(Order.items),
+    selectinload(Order.history).options(
+        joinedload(OrderStatusChange.to_status), joinedload(OrderStatusChange.from_status)
+    ),
+)
+ORDER_PEOPLE = (joinedload(Order.customer), joinedload(Order.placed_by), joinedload(Order.price_decided_by))
+
+
 def customer_orders_query(user: User):
     """Select the orders a customer may list, newest first."""
     return (
         db.select(Order)
         .where(Order.customer_id == user.id)
-        .options(selectinload(Order.status), selectinload(Order.channel))
+        .options(*ORDER_SUMMARY)
         .order_by(Order.placed_at.desc(), Order.id.desc())
     )
 
 
-def get_order_or_404(number: str, user: User) -> Order:
+def get_order_or_404(number: str, user: User, *, people: bool = False) -> Order:
     """Return the order with everything its page shows, if the user may see it.
 
+    `people` also loads the customer and the staff who placed it or decided its prices.
     Raises 404 both when the order does not exist and when it is not the user's,
     so that nobody can learn which order numbers exist.
     """
     order = db.session.scalar(
         db.select(Order)
         .where(Order.number == str(number)[:40])
-        .options(
-            selectinload(Order.items),
-            selectinload(Order.status),
-            selectinload(Order.channel),
-            selectinload(Order.history).options(
-                selectinload(OrderStatusChange.to_status), selectinload(OrderStatusChange.from_status)
-            ),
-        )
+        .options(*ORDER_DETAILS, *(ORDER_PEOPLE if people else ()))
     )
     if order is None or not can_see_order(user, order):
         abort(404)
@@ -147,19 +155,32 @@ def customer_tickets_query(user: User):
     )
 
 
-def get_ticket_or_404(number: str, user) -> Ticket:
+TICKET_PEOPLE = (
+    joinedload(Ticket.channel), joinedload(Ticket.reason), joinedload(Ticket.customer),
+    joinedload(Ticket.assignee), joinedload(Ticket.forwarded_by),
+)
+TICKET_THREAD = (
+    joinedload(Ticket.order), *TICKET_PEOPLE,
+    selectinload(Ticket.messages).selectinload(TicketMessage.attachments),
+)
+# The staff workspace: the order panel's order, every author and actor, and the history, in six queries.
+TICKET_WORKSPACE = (
+    joinedload(Ticket.order).options(*ORDER_DETAILS), *TICKET_PEOPLE, joinedload(Ticket.opened_by_operator),
+    selectinload(Ticket.messages).options(selectinload(TicketMessage.attachments), joinedload(TicketMessage.author)),
+    selectinload(Ticket.events).joinedload(TicketEvent.actor),
+)
+
+
+def get_ticket_or_404(number: str, user, *, workspace: bool = False) -> Ticket:
     """Return the ticket with its order and thread, if the user may see it.
 
+    `workspace` also loads what the staff workspace shows: the order's details, authors and history.
     Raises 404 both when the ticket does not exist and when it belongs to another shopper.
     """
     ticket = db.session.scalar(
         db.select(Ticket)
         .where(Ticket.number == str(number)[:11])
-        .options(
-            joinedload(Ticket.order), joinedload(Ticket.channel), joinedload(Ticket.reason),
-            joinedload(Ticket.customer), joinedload(Ticket.assignee), joinedload(Ticket.forwarded_by),
-            selectinload(Ticket.messages).selectinload(TicketMessage.attachments),
-        )
+        .options(*(TICKET_WORKSPACE if workspace else TICKET_THREAD))
     )
     if ticket is None or not can_see_ticket(user, ticket):
         abort(404)

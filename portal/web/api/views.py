@@ -2,14 +2,15 @@
 from flask import g, jsonify
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
+from ... import access
 from ...core import races
 from ...core.error_pages import MESSAGES
 from ...core.errors import DomainError, NotFound, ValidationError
 from ...extensions import db
-from ...models import Order, OrderStatus, OrderStatusChange
+from ...models import Order, OrderStatus
 from ...orders import intake as orders
 from ...orders import status_admin
 from . import bp
@@ -42,18 +43,15 @@ def _source() -> str:
     return f"api:{g.api_token.name}"[:100]
 
 
+API_ORDER = (*access.ORDER_DETAILS, joinedload(Order.customer))
+
+
 def _load_order(number: str) -> Order:
     """Return the order with what its JSON shows, or raise NotFound."""
     order = None
     if 0 < len(number) <= 40 and "\x00" not in number:
         order = db.session.scalar(
-            db.select(Order).where(Order.number == number).options(
-                selectinload(Order.items), selectinload(Order.status), selectinload(Order.channel),
-                selectinload(Order.customer),
-                selectinload(Order.history).options(
-                    selectinload(OrderStatusChange.to_status), selectinload(OrderStatusChange.from_status),
-                ),
-            )
+            db.select(Order).where(Order.number == number).options(*API_ORDER)
         )
     if order is None:
         raise NotFound(_("There is no order with this number."), field="number")

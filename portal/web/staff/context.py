@@ -2,10 +2,10 @@
 import re
 from dataclasses import dataclass, field
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_
-from sqlalchemy.orm import selectinload
 
 from ... import access
 from ...core.templating import money
@@ -17,8 +17,6 @@ from ...models import (
     Role,
     TextModule,
     Ticket,
-    TicketEvent,
-    TicketMessage,
     TrustedHost,
     User,
     Visibility,
@@ -163,8 +161,10 @@ def other_tickets(ticket: Ticket) -> list[Ticket]:
 
 
 def order_panel(ticket: Ticket) -> dict:
-    """Load the ticket's order with its timeline, tracking link, refunds and sibling tickets."""
-    order = access.get_order_or_404(ticket.order.number, current_user)
+    """Return the ticket's order (loaded with the ticket) with its timeline, tracking link, refunds and siblings."""
+    order = ticket.order
+    if not access.can_see_order(current_user, order):
+        abort(404)
     steps, link = order_timeline(order)
     return {"order": order, "steps": steps, "link": link, "refunded": tickets.refunded_total(order),
             "other_tickets": other_tickets(ticket)}
@@ -177,15 +177,8 @@ def order_timeline(order) -> tuple[list, object]:
 
 
 def load_ticket(number: str) -> Ticket:
-    """Load a ticket with its thread and history for the workspace (any ticket: staff only reach here)."""
-    ticket = access.get_ticket_or_404(number, current_user)
-    # Populate the thread, its files and authors and the history in three queries instead of one per message.
-    db.session.scalars(db.select(Ticket).where(Ticket.id == ticket.id).options(
-        selectinload(Ticket.messages).options(selectinload(TicketMessage.attachments),
-                                              selectinload(TicketMessage.author)),
-        selectinload(Ticket.events).selectinload(TicketEvent.actor),
-    ).execution_options(populate_existing=True)).all()
-    return ticket
+    """Load a ticket with its thread, history and order for the workspace (any ticket: staff only reach here)."""
+    return access.get_ticket_or_404(number, current_user, workspace=True)
 
 
 @dataclass

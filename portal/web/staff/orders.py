@@ -8,17 +8,19 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ... import access
 from ...core.templating import store_settings
 from ...extensions import db
-from ...models import AuditEntry, Order, Ticket
+from ...models import AuditEntry, Ticket
 from ...telesales import all_orders
 from . import bp
 from .context import order_timeline
 
 PER_PAGE = 25
+ORDER_TICKET_CHANNEL = joinedload(Ticket.channel)
+AUDIT_PEOPLE = (joinedload(AuditEntry.user), joinedload(AuditEntry.on_behalf_of))
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,24 +84,16 @@ def all_orders_csv():
                              "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
-def _load_order(number: str) -> Order:
-    order = access.get_order_or_404(number, current_user)
-    db.session.scalars(db.select(Order).where(Order.id == order.id).options(
-        selectinload(Order.customer), selectinload(Order.placed_by), selectinload(Order.price_decided_by),
-    )).all()
-    return order
-
-
 @bp.route("/orders/<number>")
 @telesales_only
 def order_page(number: str):
     """Show the order as the call centre needs it: items and prices, history, tickets, audit, approval."""
-    order = _load_order(number)
+    order = access.get_order_or_404(number, current_user, people=True)
     steps, link = order_timeline(order)
     tickets = db.session.scalars(db.select(Ticket).where(Ticket.order_id == order.id)
-                                 .options(selectinload(Ticket.channel)).order_by(Ticket.created_at.desc())).all()
+                                 .options(ORDER_TICKET_CHANNEL).order_by(Ticket.created_at.desc())).all()
     audit = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.target.in_([order.number, f"order:{order.number}"]))
-        .options(selectinload(AuditEntry.user), selectinload(AuditEntry.on_behalf_of))
+        .options(*AUDIT_PEOPLE)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(200)).all()
     return render_template("staff/order.html", order=order, steps=steps, link=link, tickets=tickets, audit=audit)
