@@ -1,0 +1,69 @@
+"""Each main page runs the same number of statements whatever it shows: no query per item, message or order."""
+import pytest
+
+from portal.models import Role, Visibility
+from portal.tickets import lifecycle as tickets
+
+pytestmark = pytest.mark.db
+
+
+def _count(count_queries, client, path, **kw):
+    client.get(path, **kw)  # once first: what a request does only now and then (token last use) is not counted
+    with count_queries() as statements:
+        response = client.get(path, **kw)
+    assert response.status_code == 200, path
+    return len(statements)
+
+
+def test_the_ticket_workspace_with_1_and_with_30_more_messages(client, login, agent, make_ticket, count_queries,
+                                                              db):
+    small, large = make_ticket(), make_ticket(items=30)
+    for n in range(30):
+        visibility = Visibility.internal if n % 3 == 0 else Visibility.customer
+        tickets.reply_as_staff(large, agent, f"Resposta {n}", visibility, expected_version=None)
+        tickets.reply_as_customer(large, large.customer, f"Pergunta {n}")
+    db.session.commit()
+    login(agent)
+    few = _count(count_queries, client, f"/staff/tickets/{small.number}")
+    many = _count(count_queries, client, f"/staff/tickets/{large.number}")
+    assert many == few and few <= 20, (few, many)
+
+
+def test_the_staff_order_page_with_1_and_with_30_items(client, login, factory, shopper, count_queries, db):
+    operator = factory.user(role=Role.operator)
+    small, large = factory.order(shopper, items=1), factory.order(shopper, items=30, paid=True, shipped=True)
+    db.session.commit()
+    login(operator)
+    few = _count(count_queries, client, f"/staff/orders/{small.number}")
+    many = _count(count_queries, client, f"/staff/orders/{large.number}")
+    assert many == few and few <= 12, (few, many)
+
+
+def test_the_shoppers_order_page_with_1_and_with_30_items(client, login, shopper, factory, count_queries, db):
+    small, large = factory.order(shopper, items=1), factory.order(shopper, items=30, paid=True, shipped=True)
+    db.session.commit()
+    login(shopper)
+    few = _count(count_queries, client, f"/orders/{small.number}")
+    many = _count(count_queries, client, f"/orders/{large.number}")
+    assert many == few and few <= 10, (few, many)
+
+
+def test_the_shoppers_order_list_with_1_and_with_30_orders(client, login, shopper, factory, count_queries, db):
+    factory.order(shopper)
+    db.session.commit()
+    login(shopper)
+    few = _count(count_queries, client, "/orders")
+    for _ in range(29):
+        factory.order(shopper, paid=True)
+    db.session.commit()
+    many = _count(count_queries, client, "/orders")
+    assert many == few and few <= 8, (few, many)
+
+
+def test_the_api_order_with_1_and_with_30_items(client, factory, shopper, count_queries, db):
+    small, large = factory.order(shopper, items=1), factory.order(shopper, items=30, paid=True, shipped=True)
+    headers = {"Authorization": f"Bearer {factory.api_token()}"}
+    db.session.commit()
+    few = _count(count_queries, client, f"/api/v1/orders/{small.number}", headers=headers)
+    many = _count(count_queries, client, f"/api/v1/orders/{large.number}", headers=headers)
+    assert many == few and few <= 6, (few, many)
