@@ -65,7 +65,8 @@ def test_the_operator_serves_a_customer_through_the_toolbar(make_context, served
     expect(page.locator("#phone")).to_have_value("(11) 95555-2222")
 
     # The toolbar stays on screen while the page scrolls: it is fixed to the top of the window.
-    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    page.evaluate("() => { document.body.style.minHeight = '4000px'; window.scrollTo(0, 2000); }")
+    page.wait_for_function("() => window.scrollY >= 1000")
     assert page.evaluate("() => document.querySelector('[data-acting-bar]').getBoundingClientRect().top") == 0
     assert page.evaluate("() => getComputedStyle(document.querySelector('[data-acting-bar]')).position") in (
         "sticky", "fixed")
