@@ -24,6 +24,7 @@ not group, see pytest-dev/pytest-xdist#1386, and the tests still pass spread ove
 Correios calls go to the stand-in API (``trackers.correios_standin``) on 127.0.0.1; the browser is allowed to talk
 to the live server only, every other request it makes is aborted, so nothing reaches the internet.
 """
+
 import os
 import re
 import shutil
@@ -113,18 +114,20 @@ def live_server(tmp_path_factory, correios_url):
     if os.environ.get("TEST_DATABASE_URL", "").strip():
         pytest.skip("browser tests run on SQLite only (make test-pg runs -m 'not browser')")
     folder = tmp_path_factory.mktemp("browser")
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "browser-tests",
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(folder / "portal.db"),
-        "RATELIMIT_ENABLED": False,
-        "MAIL_BACKEND": "file",
-        "MAIL_DIR": str(folder / "mail"),
-        "CORREIOS_BASE_URL": correios_url,
-        "CORREIOS_USER": "demo",
-        "CORREIOS_ACCESS_CODE": "demo",
-        "CORREIOS_CONTRACT_CARD": "0067599079",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "browser-tests",
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(folder / "portal.db"),
+            "RATELIMIT_ENABLED": False,
+            "MAIL_BACKEND": "file",
+            "MAIL_DIR": str(folder / "mail"),
+            "CORREIOS_BASE_URL": correios_url,
+            "CORREIOS_USER": "demo",
+            "CORREIOS_ACCESS_CODE": "demo",
+            "CORREIOS_CONTRACT_CARD": "0067599079",
+        }
+    )
     with app.app_context():
         upgrade()
     with serve(app) as served:
@@ -150,19 +153,35 @@ class LiveData:
 
     @property
     def own_orders(self) -> list[str]:
-        return [self.awaiting_payment, self.paid, self.correios, self.embed, self.new_tab, self.delivered,
-                self.cancelled]
+        return [
+            self.awaiting_payment,
+            self.paid,
+            self.correios,
+            self.embed,
+            self.new_tab,
+            self.delivered,
+            self.cancelled,
+        ]
 
 
 @pytest.fixture(scope="session")
 def live_data(live_server) -> LiveData:
     """Commit a shopper with an order at each timeline step and one per kind of tracking link."""
     data = LiveData(
-        trusted_host=TRUSTED_HOST, correios_code=CORREIOS_CODE, email="comprador@example.com", password=PASSWORD,
-        awaiting_payment="500001", paid="500002", correios="500003",
-        embed="500004", embed_url=f"https://{TRUSTED_HOST}/objetos/500004",
-        new_tab="500005", new_tab_url="https://rastreio.desconhecida.test/rastreio?pedido=500005",
-        delivered="500006", cancelled="500007", someone_elses="500099",
+        trusted_host=TRUSTED_HOST,
+        correios_code=CORREIOS_CODE,
+        email="comprador@example.com",
+        password=PASSWORD,
+        awaiting_payment="500001",
+        paid="500002",
+        correios="500003",
+        embed="500004",
+        embed_url=f"https://{TRUSTED_HOST}/objetos/500004",
+        new_tab="500005",
+        new_tab_url="https://rastreio.desconhecida.test/rastreio?pedido=500005",
+        delivered="500006",
+        cancelled="500007",
+        someone_elses="500099",
     )
     with live_server.app.app_context():
         make = Factory(_db)
@@ -173,8 +192,7 @@ def live_data(live_server) -> LiveData:
         make.order(shopper, "ENVIADO", paid=True, shipped=True, shipping_code=CORREIOS_CODE, number=data.correios)
         make.order(shopper, "ENVIADO", paid=True, shipped=True, shipping_code=data.embed_url, number=data.embed)
         make.order(shopper, "ENVIADO", paid=True, shipped=True, shipping_code=data.new_tab_url, number=data.new_tab)
-        make.order(shopper, "FINALIZADO", paid=True, shipped=True, shipping_code=CORREIOS_CODE,
-                   number=data.delivered)
+        make.order(shopper, "FINALIZADO", paid=True, shipped=True, shipping_code=CORREIOS_CODE, number=data.delivered)
         make.order(shopper, "CANCELADO", number=data.cancelled)
         make.order(make.user(email="outra@example.com"), "ENVIADO", number=data.someone_elses)
         _db.session.commit()

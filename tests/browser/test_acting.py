@@ -1,4 +1,5 @@
 """An operator serving a customer in a real browser: find, serve, the toolbar, Minha conta, end; on a phone too."""
+
 import re
 
 import pytest
@@ -8,10 +9,9 @@ from portal.extensions import db as _db
 from portal.models import CustomerAddress, Role
 from tests.factories import PASSWORD, Factory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+from .screens import PHONE, page_width
 
-PHONE = {"width": 375, "height": 740}
-SCROLL_WIDTH = "() => document.documentElement.scrollWidth"
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +22,22 @@ def served(live_server):
     with live_server.app.app_context():
         make = Factory(_db)
         make.user(Role.operator, email="op-acting@example.com", name="Otávio Navegador")
-        customer = make.user(email="rita-acting@example.com", name="Rita Atendida", document="11144477735",
-                             phone="(11) 90000-1111")
+        customer = make.user(
+            email="rita-acting@example.com", name="Rita Atendida", document="11144477735", phone="(11) 90000-1111"
+        )
         number = make.order(customer).number
-        _db.session.add(CustomerAddress(user=customer, label="Casa", street="Rua do Teste", number="5",
-                                        city="Campinas", state="SP", postal_code="13010-000", country="BR"))
+        _db.session.add(
+            CustomerAddress(
+                user=customer,
+                label="Casa",
+                street="Rua do Teste",
+                number="5",
+                city="Campinas",
+                state="SP",
+                postal_code="13010-000",
+                country="BR",
+            )
+        )
         _db.session.commit()
         data = {"number": number, "customer_id": customer.id}
     live_server.app.acting_data = data
@@ -69,7 +80,9 @@ def test_the_operator_serves_a_customer_through_the_toolbar(make_context, served
     page.wait_for_function("() => window.scrollY >= 1000")
     assert page.evaluate("() => document.querySelector('[data-acting-bar]').getBoundingClientRect().top") == 0
     assert page.evaluate("() => getComputedStyle(document.querySelector('[data-acting-bar]')).position") in (
-        "sticky", "fixed")
+        "sticky",
+        "fixed",
+    )
 
     page.bring_to_front()
     end = page.locator("[data-end-acting]")
@@ -88,10 +101,10 @@ def test_serving_pages_fit_a_phone(make_context, served):
     _sign_in(page, "op-acting@example.com")
     _serve(page)
     page.goto("/staff/customers?q=Rita")
-    assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     for path in ("/account", "/account/addresses", "/account/addresses/new", "/orders"):
         page.goto(path)
         expect(page.locator("[data-acting-bar]")).to_be_visible()
-        assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"], path
+        assert page_width(page) <= PHONE["width"], path
         box = page.locator("[data-end-acting]").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], path

@@ -1,4 +1,5 @@
 """An operator works "Todos os pedidos" in a real browser: filters the list, exports it, opens an order."""
+
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -10,11 +11,10 @@ from portal.extensions import db as _db
 from portal.models import PriceApproval, Role
 
 from ..factories import PASSWORD, Factory
+from .screens import DESKTOP, PHONE, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PHONE = {"width": 375, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
 OPERATOR = "operadora.lista@example.com"
 
 
@@ -26,12 +26,19 @@ def call_centre(live_server):
         make.user(role=Role.operator, email=OPERATOR, password=PASSWORD, name="Olga Operadora")
         buyer = make.user(email="cliente.lista@example.com", name="Carla Cliente", document="52998224725")
         make.order(buyer, number="880001", placed_at=datetime(2026, 10, 1, 12, tzinfo=UTC))
-        placed = make.order(buyer, number="880002", placed_at=datetime(2026, 10, 2, 12, tzinfo=UTC),
-                            created_in_portal=True, placed_by_email=OPERATOR, price_approval=PriceApproval.pending)
+        placed = make.order(
+            buyer,
+            number="880002",
+            placed_at=datetime(2026, 10, 2, 12, tzinfo=UTC),
+            created_in_portal=True,
+            placed_by_email=OPERATOR,
+            price_approval=PriceApproval.pending,
+        )
         placed.items[0].list_price = Decimal("150.00")
         placed.items[0].manual_price_reason = "Desconto de fidelidade"
-        make.order(make.user(email="outro.lista@example.com"), number="880003",
-                   placed_at=datetime(2026, 10, 3, 12, tzinfo=UTC))
+        make.order(
+            make.user(email="outro.lista@example.com"), number="880003", placed_at=datetime(2026, 10, 3, 12, tzinfo=UTC)
+        )
         _db.session.commit()
     return {"operator": OPERATOR}
 
@@ -59,7 +66,7 @@ def test_operator_filters_the_list_and_opens_an_order(page, call_centre, viewpor
     expect(rows).to_have_count(1)
     expect(page.locator('[data-order="880002"] [data-placed-by]')).to_have_text(OPERATOR)
     expect(page.locator('[data-order="880002"] [data-awaiting="yes"]')).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
 
     page.reload()  # the URL alone brings the same list back
     expect(page.locator("#o-awaiting")).to_be_checked()

@@ -1,10 +1,11 @@
 """The API reference page in a real browser: nothing blocked by the CSP, readable on a phone, keyboard-reachable."""
+
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+from .screens import PHONE, page_width
 
-PHONE = {"width": 375, "height": 740}
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_the_api_reference_loads_cleanly_and_fits_a_phone(page):
@@ -16,7 +17,7 @@ def test_the_api_reference_loads_cleanly_and_fits_a_phone(page):
     assert response.status == 200
     expect(page.get_by_role("heading", level=1)).to_have_text("Referência da API")
     expect(page.locator("#op-putOrder")).to_contain_text("PUT /api/v1/orders/{number}")
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     assert problems == []
 
     page.get_by_role("link", name="PUT /api/v1/orders/{number}").focus()

@@ -1,25 +1,23 @@
 """Layout and keyboard checks: no sideways scrolling on a phone, a visible skip link first in tab order."""
+
 import pytest
 from playwright.sync_api import expect
 
+from .screens import DESKTOP, PHONE, page_width
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-PHONE = {"width": 375, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
-
-SCROLL_WIDTH = "() => document.documentElement.scrollWidth"
 
 
 def test_no_horizontal_scroll_on_a_phone(shopper, live_data):
     shopper.set_viewport_size(PHONE)
     wide = {}
-    width = shopper.evaluate(SCROLL_WIDTH)
+    width = page_width(shopper)
     if width > PHONE["width"]:
         wide[shopper.url] = width
     for number in live_data.own_orders:
         shopper.goto(f"/orders/{number}")
         shopper.locator("[data-step]").first.wait_for()
-        width = shopper.evaluate(SCROLL_WIDTH)
+        width = page_width(shopper)
         if width > PHONE["width"]:
             wide[f"/orders/{number}"] = width
 
@@ -31,12 +29,12 @@ def test_no_horizontal_scroll_on_a_phone_with_tracking_open(shopper, live_data):
     shopper.goto(f"/orders/{live_data.embed}")
     shopper.locator('a[data-tracking="embed"]').click()
     expect(shopper.locator("#tracking-frame iframe")).to_be_visible()
-    assert shopper.evaluate(SCROLL_WIDTH) <= PHONE["width"]
+    assert page_width(shopper) <= PHONE["width"]
 
     shopper.goto(f"/orders/{live_data.correios}")
     shopper.locator('a[data-tracking="correios"]').click()
     expect(shopper.locator("dialog#tracking-dialog [data-tracking-event]").first).to_be_visible()
-    assert shopper.evaluate(SCROLL_WIDTH) <= PHONE["width"]
+    assert page_width(shopper) <= PHONE["width"]
 
 
 def _assert_skip_link_first(page, viewport):
@@ -59,4 +57,3 @@ def test_skip_link_is_first_tab_stop_and_visible_on_order_page(shopper, live_dat
     shopper.goto(f"/orders/{live_data.correios}")
 
     _assert_skip_link_first(shopper, viewport)
-

@@ -1,4 +1,5 @@
 """The merchant area in a real browser: from a portal that is not ready to an active one, then the buyer's view."""
+
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from portal.models import Role, StoreSettings, TrustedHost
 from portal.models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
 
 from ..factories import PASSWORD, Factory
+from .screens import page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -128,16 +130,18 @@ def test_buyers_meet_a_notice_while_the_portal_is_off(merchant, make_context):
 
 def test_every_merchant_page_fits_a_phone(merchant_data, make_context, live_server):
     with live_server.app.test_request_context():
-        paths = sorted(rule.rule for rule in live_server.app.url_map.iter_rules()
-                       if rule.endpoint.startswith("merchant_admin.") and "GET" in rule.methods
-                       and not rule.arguments)
+        paths = sorted(
+            rule.rule
+            for rule in live_server.app.url_map.iter_rules()
+            if rule.endpoint.startswith("merchant_admin.") and "GET" in rule.methods and not rule.arguments
+        )
     page = make_context().new_page()
     page.set_viewport_size({"width": 375, "height": 740})
     sign_in_as(page, ADMIN_EMAIL)
     wide = {}
     for path in paths:
         page.goto(path)
-        width = page.evaluate("document.documentElement.scrollWidth")
+        width = page_width(page)
         if width > 375:
             wide[path] = width
     assert len(paths) >= 12 and wide == {}

@@ -1,13 +1,14 @@
 """The buyer's orders list and order page in a real browser: sign-in, timeline and the three tracking actions."""
+
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from .screens import DESKTOP, PHONE
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PHONE = {"width": 375, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
 VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 
 DELIVERED_EVENT = "Objeto entregue ao destinatário"
@@ -19,9 +20,7 @@ CANNED_EVENTS = 5
 def steps_of(page) -> list[tuple[str, str]]:
     """Read the timeline as (step, state) pairs in page order."""
     page.locator("[data-step]").first.wait_for()
-    return page.locator("[data-step]").evaluate_all(
-        "els => els.map(el => [el.dataset.step, el.dataset.state])"
-    )
+    return page.locator("[data-step]").evaluate_all("els => els.map(el => [el.dataset.step, el.dataset.state])")
 
 
 def csp_directives(header: str) -> dict[str, str]:
@@ -48,13 +47,19 @@ def test_sign_in_lists_own_orders_and_opens_one(page, live_data, viewport):
     expect(page.locator("[data-step]").first).to_be_visible()
 
 
-@pytest.mark.parametrize(("order", "expected"), [
-    ("awaiting_payment", [("placed", "done"), ("paid", "current"), ("shipped", "pending"), ("delivered", "pending")]),
-    ("paid", [("placed", "done"), ("paid", "done"), ("shipped", "current"), ("delivered", "pending")]),
-    ("correios", [("placed", "done"), ("paid", "done"), ("shipped", "done"), ("delivered", "current")]),
-    ("delivered", [("placed", "done"), ("paid", "done"), ("shipped", "done"), ("delivered", "done")]),
-    ("cancelled", [("placed", "done"), ("cancelled", "done")]),
-])
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        (
+            "awaiting_payment",
+            [("placed", "done"), ("paid", "current"), ("shipped", "pending"), ("delivered", "pending")],
+        ),
+        ("paid", [("placed", "done"), ("paid", "done"), ("shipped", "current"), ("delivered", "pending")]),
+        ("correios", [("placed", "done"), ("paid", "done"), ("shipped", "done"), ("delivered", "current")]),
+        ("delivered", [("placed", "done"), ("paid", "done"), ("shipped", "done"), ("delivered", "done")]),
+        ("cancelled", [("placed", "done"), ("cancelled", "done")]),
+    ],
+)
 def test_timeline_shows_each_step_with_its_state(shopper, live_data, order, expected):
     shopper.goto(f"/orders/{getattr(live_data, order)}")
 

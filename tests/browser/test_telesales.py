@@ -1,4 +1,5 @@
 """Telesales in a real browser: the double-click price edit, the copy-link button, approving and rejecting."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -22,8 +23,10 @@ def telesales_data(live_server):
         operator = make.user(Role.operator, email="op-browser@example.com")
         make.user(Role.admin, email="admin-browser@example.com")
         customer = make.user(email="cliente-browser@example.com")
-        products = {sku: Product(sku=sku, name=name, price_cents=price, active=True)
-                    for sku, name, price in (("CAM-001", "Camiseta azul", 4990), ("CAN-002", "Caneca", 2500))}
+        products = {
+            sku: Product(sku=sku, name=name, price_cents=price, active=True)
+            for sku, name, price in (("CAM-001", "Camiseta azul", 4990), ("CAN-002", "Caneca", 2500))
+        }
         _db.session.add_all(products.values())
         _db.session.flush()
         numbers = []
@@ -115,14 +118,16 @@ def test_two_confirms_at_once_make_exactly_one_order(live_server, telesales_data
         _db.session.commit()
     url = f"{live_server.url}/cart/{raw}"
     sessions = [_session(live_server.url, "corrida@example.com") for _ in range(2)]
-    tokens = [re.search(r'name="csrf_token"[^>]*value="([^"]+)"', s.get(url, timeout=10).text).group(1)
-              for s in sessions]
+    tokens = [
+        re.search(r'name="csrf_token"[^>]*value="([^"]+)"', s.get(url, timeout=10).text).group(1) for s in sessions
+    ]
     barrier, answers = threading.Barrier(2), []
 
     def confirm(session, token):
         barrier.wait()
-        answers.append(session.post(url + "/confirm", data={"csrf_token": token}, allow_redirects=False,
-                                    timeout=20).status_code)
+        answers.append(
+            session.post(url + "/confirm", data={"csrf_token": token}, allow_redirects=False, timeout=20).status_code
+        )
 
     threads = [threading.Thread(target=confirm, args=pair) for pair in zip(sessions, tokens, strict=True)]
     for thread in threads:
@@ -131,6 +136,7 @@ def test_two_confirms_at_once_make_exactly_one_order(live_server, telesales_data
         thread.join()
     assert sorted(answers) == [302, 410]
     with live_server.app.app_context():
-        orders = _db.session.scalars(_db.select(Order).join(Order.customer)
-                                     .where(Order.customer.has(email="corrida@example.com"))).all()
+        orders = _db.session.scalars(
+            _db.select(Order).join(Order.customer).where(Order.customer.has(email="corrida@example.com"))
+        ).all()
         assert len(orders) == 1 and orders[0].placed_by_email is None

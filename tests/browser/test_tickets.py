@@ -3,6 +3,7 @@
 The story runs in order inside one test (each step needs the previous one); the staff users, a marketplace order
 and a text module are committed once per session next to `live_data`.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -13,10 +14,10 @@ from portal.extensions import db as _db
 from portal.models import Role, TextModule, User
 
 from ..factories import PASSWORD, Factory
+from .screens import PHONE, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PHONE = {"width": 375, "height": 740}
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 MARKETPLACE_ORDER = "500201"
 SECRET_ANSWER = "Resposta só para o marketplace"
@@ -40,15 +41,25 @@ def staff_data(live_server, live_data) -> StaffData:
         make.user(Role.agent, email="bruno.agente@example.com", name="Bruno Agente")
         shopper = _db.session.scalar(_db.select(User).where(User.email == live_data.email))
         channel = make.channel()
-        make.order(shopper, "ENVIADO", paid=True, shipped=True, number=MARKETPLACE_ORDER, channel=channel,
-                   shipping_code=live_data.correios_code,
-                   marketplace_order_number="MLB-2001")
-        module = TextModule(channel_id=channel.id, title="Pedido a caminho",
-                            body="Olá {cliente}, o pedido {pedido} está a caminho.", position=1)
+        make.order(
+            shopper,
+            "ENVIADO",
+            paid=True,
+            shipped=True,
+            number=MARKETPLACE_ORDER,
+            channel=channel,
+            shipping_code=live_data.correios_code,
+            marketplace_order_number="MLB-2001",
+        )
+        module = TextModule(
+            channel_id=channel.id,
+            title="Pedido a caminho",
+            body="Olá {cliente}, o pedido {pedido} está a caminho.",
+            position=1,
+        )
         _db.session.add(module)
         _db.session.commit()
-        return StaffData("ana.agente@example.com", "Ana Agente", "bruno.agente@example.com", "Bruno Agente",
-                         module.id)
+        return StaffData("ana.agente@example.com", "Ana Agente", "bruno.agente@example.com", "Bruno Agente", module.id)
 
 
 def sign_in_as(page, email: str):
@@ -69,7 +80,8 @@ def open_ticket_as_shopper(page) -> str:
     form.locator("input[name=subject]").fill("Pedido atrasado")
     form.locator("textarea[name=body]").fill("Meu pedido ainda não chegou. Segue o comprovante.")
     form.locator("input[name=attachments]").set_input_files(
-        [{"name": "comprovante.png", "mimeType": "image/png", "buffer": PNG}])
+        [{"name": "comprovante.png", "mimeType": "image/png", "buffer": PNG}]
+    )
     form.locator("button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/tickets/\d{11}$"))
     expect(page.locator("[data-attachment]", has_text="comprovante.png")).to_be_visible()
@@ -143,7 +155,7 @@ def test_queue_is_cards_on_a_phone(make_context, staff_data):
     rows = page.locator("[data-ticket]")
     if rows.count():
         assert rows.first.bounding_box()["width"] <= PHONE["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
 
 
 def test_a_too_large_attachment_is_caught_before_sending(shopper, staff_data):

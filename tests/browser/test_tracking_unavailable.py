@@ -1,4 +1,5 @@
 """The Correios dialog when the history cannot be had: the API is down, or the portal does not answer in time."""
+
 import socket
 
 import pytest
@@ -33,8 +34,7 @@ def correios_down(live_server, live_data):
     with app.app_context():
         shopper = _db.session.scalar(_db.select(User).filter_by(email=live_data.email))
         if _db.session.scalar(_db.select(Order.id).filter_by(number=DOWN_ORDER)) is None:
-            Factory(_db).order(shopper, "ENVIADO", paid=True, shipped=True, shipping_code=DOWN_CODE,
-                               number=DOWN_ORDER)
+            Factory(_db).order(shopper, "ENVIADO", paid=True, shipped=True, shipping_code=DOWN_CODE, number=DOWN_ORDER)
             _db.session.commit()
     tracking._client.cache_clear()
     app.config["CORREIOS_BASE_URL"] = f"http://127.0.0.1:{_dead_port()}"
