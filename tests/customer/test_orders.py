@@ -276,7 +276,8 @@ def test_theme_css_serves_store_colours_with_readable_text(client, db):
     assert response.status_code == 200 and response.mimetype == "text/css"
     assert "--color-primary: #ffdd00;" in css and "--color-on-primary: #000000;" in css
     assert "--color-accent: #112233;" in css and "--color-on-accent: #ffffff;" in css
-    assert "max-age=300" in response.headers["Cache-Control"]
+    # Without the colours' fingerprint (?v=) a browser must ask again before it uses its copy.
+    assert "no-cache" in response.headers["Cache-Control"] and response.headers["ETag"]
 
 
 def test_theme_css_ignores_malformed_colours(client, db):

@@ -10,6 +10,7 @@ from flask_login import current_user
 import trackers
 
 from ... import access
+from ...core.assets import long_lived, revalidated
 from ...core.security import allow_frames_from
 from ...core.templating import store_settings
 from ...extensions import db, login
@@ -152,6 +153,9 @@ def theme_css():
         "}\n"
     )
     response = Response(css, mimetype="text/css")
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    return response
+    response.set_etag(theme_version())
+    if request.args.get("v") == theme_version():
+        long_lived(response)
+    else:
+        revalidated(response)
+    return response.make_conditional(request)
