@@ -1,6 +1,7 @@
 """Clean message bodies to a small HTML allow-list, and turn them back into plain text for e-mail."""
 import re
-from functools import partial
+import threading
+from functools import lru_cache, partial
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -32,21 +33,37 @@ def _link_attributes(attrs, new=False):
     return attrs
 
 
-_cleaner = Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[partial(
-        LinkifyFilter,
-        callbacks=[_link_attributes],
-        skip_tags={"pre", "code"},
-        parse_email=True,
-        # Only http(s) and bare domains become links; the default list would also link "data:" text.
-        url_re=build_url_re(protocols=["http", "https"]),
-    )],
-)
+def _make_cleaner() -> Cleaner:
+    return Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[partial(
+            LinkifyFilter,
+            callbacks=[_link_attributes],
+            skip_tags={"pre", "code"},
+            parse_email=True,
+            # Only http(s) and bare domains become links; the default list would also link "data:" text.
+            url_re=build_url_re(protocols=["http", "https"]),
+        )],
+    )
+
+
+# bleach's Cleaner keeps parser state between calls: one per thread.
+_local = threading.local()
+
+# Pages clean each stored message again as they show it (the stored text is already clean; this keeps a
+# row written before a rule changed safe too). The result depends on the text alone, so it is kept.
+CACHED_LENGTH = 16_384
+
+
+def _cleaner() -> Cleaner:
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = _make_cleaner()
+    return cleaner
 
 
 def text_to_html(text: str) -> str:
@@ -68,8 +85,17 @@ def clean_message_html(text: str | None) -> str:
     """
     if not text:
         return ""
+    if len(text) <= CACHED_LENGTH:
+        return _clean_cached(text)
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
     # A stripped <img> or <svg> would otherwise leave an empty paragraph behind.
-    return _EMPTY_PARAGRAPH.sub("", _cleaner.clean(text_to_html(text)))
+    return _EMPTY_PARAGRAPH.sub("", _cleaner().clean(text_to_html(text)))
+
+
+_clean_cached = lru_cache(maxsize=2048)(_clean)
 
 
 class _TextExtractor(HTMLParser):

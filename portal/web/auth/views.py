@@ -1,5 +1,5 @@
 """Views of the auth blueprint: sign-in, sign-out, first access, password reset, language."""
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -58,11 +58,17 @@ def inject_locale():
 
 
 def language_choices() -> list[tuple[str, str]]:
+    return list(_language_names(tuple(current_app.config["LANGUAGES"])))
+
+
+@lru_cache(maxsize=8)
+def _language_names(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each language's name in itself ("Português (Brasil)", "English"), worked out once per process."""
     names = []
-    for code in current_app.config["LANGUAGES"]:
+    for code in codes:
         name = Locale.parse(code).get_display_name(code) or code
         names.append((code, name[:1].upper() + name[1:]))
-    return names
+    return tuple(names)
 
 
 def account_key() -> str:
