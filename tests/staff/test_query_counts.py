@@ -67,3 +67,19 @@ def test_the_api_order_with_1_and_with_30_items(client, factory, shopper, count_
     few = _count(count_queries, client, f"/api/v1/orders/{small.number}", headers=headers)
     many = _count(count_queries, client, f"/api/v1/orders/{large.number}", headers=headers)
     assert many == few and few <= 6, (few, many)
+
+
+def test_the_merchant_statuses_page_with_a_few_and_with_30_more_statuses_in_use(client, login, factory, shopper,
+                                                                                count_queries, db):
+    admin = factory.user(role=Role.admin)
+    db.session.commit()
+    login(admin)
+    few = _count(count_queries, client, "/merchant-admin/statuses")
+    for n in range(30):
+        status = factory.status(f"ETAPA {n}")
+        factory.order(shopper, status=status.name, items=1)
+    db.session.commit()
+    many_page = client.get("/merchant-admin/statuses").get_data(as_text=True)
+    assert "ETAPA 29" in many_page
+    many = _count(count_queries, client, "/merchant-admin/statuses")
+    assert many == few and few <= 6, (few, many)
