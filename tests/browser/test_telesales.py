@@ -56,6 +56,7 @@ def test_double_click_edits_the_price_and_the_link_is_copied(make_context, teles
     page.locator("#sku").press("Enter")
     price = page.locator('[data-line="CAN-002"] [data-price-display]')
     expect(price).to_be_visible()
+    page.wait_for_load_state("load")  # the price editor's script is deferred: it runs only now
     page.bring_to_front()  # focus follows only the active page; other tests' pages may be open
     price.dblclick()
     field = page.locator('[data-line="CAN-002"] [data-price-input]')
@@ -69,6 +70,7 @@ def test_double_click_edits_the_price_and_the_link_is_copied(make_context, teles
     link = page.locator("[data-share-link]").input_value()
     assert "/cart/" in link
     expect(page.locator("img.telesales-qr")).to_be_visible()
+    page.wait_for_load_state("load")  # likewise the copy button's
     page.locator("button[data-copy]").click()
     status = page.locator("[data-copy-status]")
     expect(status).to_have_text(status.get_attribute("data-copied"))
