@@ -179,3 +179,17 @@ def test_plain_text(html, expected):
 def test_plain_text_of_a_cleaned_textarea_message_round_trips():
     text = "Olá Maria,\n\nseu pedido 123 foi enviado.\nRastreio: https://rastreio.example/AB123\n\nAbraços"
     assert plain_text(clean_message_html(text)) == text
+
+
+def test_cleaning_from_many_threads_at_once_gives_each_its_own_result():
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [f"<p>Pedido {n} <script>x()</script><a href='javascript:y()'>aqui</a> https://loja{n}.example.com</p>"
+              + "<p>texto</p>" * (n % 7) for n in range(400)]
+    # Longer than what is kept, so that every call really parses: the threads share nothing but the rules.
+    bodies = [body + " " * 17_000 for body in bodies]
+    expected = [clean_message_html(body) for body in bodies]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(clean_message_html, bodies)) == expected
+    assert all("script" not in text and "javascript" not in text for text in expected)
+    assert "https://loja399.example.com" in expected[399]
