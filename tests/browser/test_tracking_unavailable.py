@@ -81,3 +81,52 @@ def test_history_that_never_arrives_gives_up_after_eight_seconds(shopper, live_d
     finally:
         for route in pending:
             route.abort()
+
+
+WORKER_CODE = "SS222222225BR"
+WORKER_ORDER = "500778"
+
+
+@pytest.fixture
+def history_from_the_worker(live_server, live_data):
+    """An order whose history nobody has fetched yet, and a queue that keeps tasks for a worker (this test)."""
+    from portal.core import queue
+
+    app = live_server.app
+    with app.app_context():
+        shopper = _db.session.scalar(_db.select(User).filter_by(email=live_data.email))
+        if _db.session.scalar(_db.select(Order.id).filter_by(number=WORKER_ORDER)) is None:
+            Factory(_db).order(shopper, "ENVIADO", paid=True, shipped=True, shipping_code=WORKER_CODE,
+                               number=WORKER_ORDER)
+            _db.session.commit()
+    queue.huey.flush()
+    tracking._asked.clear()
+    queue.huey.immediate = False
+    try:
+        yield queue.huey
+    finally:
+        queue.huey.flush()
+        queue.huey.immediate = True
+        tracking._asked.clear()
+
+
+def test_the_dialog_waits_for_the_worker_and_then_shows_the_history(shopper, live_server, history_from_the_worker):
+    huey = history_from_the_worker
+    shopper.goto(f"/orders/{WORKER_ORDER}")
+    shopper.locator('a[data-tracking="correios"]').click()
+    dialog = shopper.locator("dialog#tracking-dialog")
+    status = dialog.locator(".tracking-dialog__status")
+    expect(status).to_have_text("Carregando o histórico de rastreio…")
+    expect(dialog.locator("[data-tracking-event]")).to_have_count(0)
+
+    # The page asked the worker instead of Correios; the worker now does its job.
+    for _ in range(50):
+        if huey.pending_count():
+            break
+        shopper.wait_for_timeout(100)
+    assert huey.pending_count() == 1
+    with live_server.app.app_context():
+        huey.execute(huey.dequeue())
+
+    expect(dialog.locator("[data-tracking-event]").first).to_be_visible()
+    expect(status).to_be_hidden()

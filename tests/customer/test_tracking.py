@@ -1,5 +1,6 @@
 """Correios tracking: JSON and HTML history, the snapshot cache, and graceful failure."""
 import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -159,3 +160,81 @@ def test_unknown_object_is_available_with_no_events(client, order, correios):
     data = client.get(f"/orders/{order.number}/tracking.json").get_json()
     assert data["available"] is True and data["events"] == []
     assert "No tracking events yet" in client.get(f"/orders/{order.number}/tracking").get_data(as_text=True)
+
+
+@pytest.fixture
+def real_queue():
+    """Queue into Huey's real storage, as the web process does in production; a test runs what was queued."""
+    from portal.core import queue
+
+    queue.huey.flush()
+    tracking._asked.clear()
+    queue.huey.immediate = False
+    try:
+        yield queue.huey
+    finally:
+        queue.huey.flush()
+        queue.huey.immediate = True
+        tracking._asked.clear()
+
+
+def _run_queued(huey) -> int:
+    ran = 0
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+        ran += 1
+    return ran
+
+
+def test_a_silent_correios_never_holds_the_page(app, client, order, monkeypatch, real_queue, correios):
+    with socket.socket() as listener:  # accepts connections and never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        configure(app, monkeypatch, f"http://127.0.0.1:{listener.getsockname()[1]}", read_timeout=8.0)
+        started = time.monotonic()
+        answers = [client.get(f"/orders/{order.number}/tracking.json").get_json() for _ in range(3)]
+        html = client.get(f"/orders/{order.number}/tracking").get_data(as_text=True)
+        elapsed = time.monotonic() - started
+    assert elapsed < 2, elapsed
+    assert all(a["refreshing"] is True and a["events"] == [] and a["public_url"] == PUBLIC for a in answers)
+    assert "data-tracking-refreshing" in html
+    # Four page views of one stale history ask the worker once.
+    assert real_queue.pending_count() == 1
+
+    # The worker fetches it (from a Correios that answers again); the next page view shows it.
+    configure(app, monkeypatch, correios.url_for("/").rstrip("/"))
+    correios.expect_request(OBJECTS, method="GET").respond_with_json(EVENTS)
+    assert _run_queued(real_queue) == 1
+    data = client.get(f"/orders/{order.number}/tracking.json").get_json()
+    assert data["refreshing"] is False and data["available"] is True and len(data["events"]) == 2
+    assert real_queue.pending_count() == 0
+
+
+def test_a_stale_history_is_shown_at_once_while_a_newer_one_is_fetched(client, order, correios, db, real_queue):
+    correios.expect_request(OBJECTS, method="GET").respond_with_json(EVENTS)
+    db.session.add(TrackingSnapshot(code=CODE, events=[{"when": "2026-11-03T09:15:00", "description": "Postado"}],
+                                    error=None, fetched_at=tracking.utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    data = client.get(f"/orders/{order.number}/tracking.json").get_json()
+    assert data["refreshing"] is True and data["available"] is True
+    assert [event["description"] for event in data["events"]] == ["Postado"]
+    assert object_requests(correios) == 0  # the page did not ask Correios itself
+    html = client.get(f"/orders/{order.number}/tracking").get_data(as_text=True)
+    assert "Postado" in html and "data-tracking-refreshing" in html
+    assert real_queue.pending_count() == 1
+
+    assert _run_queued(real_queue) == 1
+    assert object_requests(correios) == 1
+    data = client.get(f"/orders/{order.number}/tracking.json").get_json()
+    assert data["refreshing"] is False and len(data["events"]) == 2
+
+
+def test_a_queue_that_cannot_be_reached_leaves_the_page_working(client, order, correios, real_queue, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(real_queue, "enqueue", refuse)
+    response = client.get(f"/orders/{order.number}/tracking.json")
+    assert response.status_code == 200
+    assert response.get_json()["refreshing"] is True
+    assert object_requests(correios) == 0

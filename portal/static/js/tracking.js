@@ -4,6 +4,8 @@
 
   // Give up on the history after this long and offer the public Correios page instead.
   var HISTORY_TIMEOUT_MS = 8000;
+  // While the portal is still fetching the history, ask again this often.
+  var POLL_MS = 1000;
 
   function setStatus(dialog, key) {
     var status = dialog.querySelector(".tracking-dialog__status");
@@ -46,34 +48,56 @@
 
   function openCorreios(trigger, dialog) {
     var list = dialog.querySelector("[data-event-list]");
+    var deadline = Date.now() + HISTORY_TIMEOUT_MS;
+    var opened = (dialog.openedCount = (dialog.openedCount || 0) + 1);
     list.replaceChildren();
     showPublicLink(dialog, null);
     setStatus(dialog, "loading");
     dialog.showModal();
-    var controller = typeof AbortController === "function" ? new AbortController() : null;
-    var timer = controller ? window.setTimeout(function () { controller.abort(); }, HISTORY_TIMEOUT_MS) : null;
-    fetch(trigger.getAttribute("data-json-url"), {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-      signal: controller ? controller.signal : undefined
-    }).then(function (response) {
-      if (!response.ok) { throw new Error("HTTP " + response.status); }
-      return response.json();
-    }).then(function (data) {
-      var events = Array.isArray(data.events) ? data.events : [];
-      renderEvents(list, events);
-      if (!data.available) {
-        setStatus(dialog, "unavailable");
-      } else {
-        setStatus(dialog, events.length ? null : "empty");
-      }
-      showPublicLink(dialog, data.public_url);
-    }).catch(function () {
+
+    function giveUp() {
       setStatus(dialog, "unavailable");
       showPublicLink(dialog, trigger.getAttribute("data-public-url"));
-    }).finally(function () {
-      if (timer !== null) { window.clearTimeout(timer); }
-    });
+    }
+
+    // The portal answers at once from its copy; while the worker asks Correios (`refreshing`), ask again.
+    function ask() {
+      var left = deadline - Date.now();
+      if (left <= 0) { giveUp(); return; }
+      var controller = typeof AbortController === "function" ? new AbortController() : null;
+      var timer = controller ? window.setTimeout(function () { controller.abort(); }, left) : null;
+      fetch(trigger.getAttribute("data-json-url"), {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        signal: controller ? controller.signal : undefined
+      }).then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      }).then(function (data) {
+        if (opened !== dialog.openedCount) { return; }
+        var events = Array.isArray(data.events) ? data.events : [];
+        var waiting = data.refreshing === true && Date.now() + POLL_MS < deadline;
+        renderEvents(list, events);
+        if (waiting && !events.length) {
+          setStatus(dialog, "loading");
+        } else if (!data.available) {
+          setStatus(dialog, waiting ? "loading" : "unavailable");
+        } else {
+          setStatus(dialog, events.length ? null : "empty");
+        }
+        showPublicLink(dialog, data.public_url);
+        if (waiting) {
+          window.setTimeout(ask, POLL_MS);
+        } else if (data.refreshing === true && !events.length) {
+          giveUp();
+        }
+      }).catch(function () {
+        if (opened === dialog.openedCount) { giveUp(); }
+      }).finally(function () {
+        if (timer !== null) { window.clearTimeout(timer); }
+      });
+    }
+    ask();
   }
 
   function openEmbed(trigger, region) {

@@ -88,8 +88,7 @@ def tracking_page(number: str):
     if link.kind is trackers.TrackingKind.embed:
         allow_frames_from(hosts)
     else:
-        history = tracking.get_history(link.code)
-        db.session.commit()
+        history = tracking.current_history(link.code)
     return render_template("customer/tracking.html", order=order, link=link, history=history,
                            events=_display_events(history))
 
@@ -101,11 +100,11 @@ def tracking_json(number: str):
     link = _tracking_of(steps)
     if link is None or link.kind is not trackers.TrackingKind.correios:
         abort(404)
-    history = tracking.get_history(link.code)
-    db.session.commit()
+    history = tracking.current_history(link.code)
     return jsonify(
         code=link.code,
         available=history.available,
+        refreshing=history.refreshing,
         public_url=history.public_url,
         fetched_at=history.fetched_at.isoformat() if history.fetched_at else None,
         events=_display_events(history),
