@@ -1,13 +1,11 @@
 """Correios tracking histories, served from the shared snapshot cache and refreshed when stale.
 
-Pages never wait for Correios: `current_history` answers from the snapshot and, when it is missing or
-stale, asks the worker to fetch it (`refreshing` tells the page to ask again shortly). Only the worker calls
-`get_history`, which fetches, bounded by the client's timeouts, and stores the snapshot. A Correios outage
-therefore costs the shoppers' pages nothing but a stale or missing history.
+Pages never wait for Correios: `tracking_refresh.current_history` answers from the snapshot and, when it is
+missing or stale, asks the worker to fetch it (`refreshing` tells the page to ask again shortly). Only the
+worker calls `get_history`, which fetches, bounded by the client's timeouts, and stores the snapshot. A
+Correios outage therefore costs the shoppers' pages nothing but a stale or missing history.
 """
-import threading
-import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -23,8 +21,6 @@ from ..models.base import utcnow
 # A failed fetch is remembered briefly so that a Correios outage is not hammered by every page view.
 ERROR_CACHE = timedelta(minutes=2)
 NOT_FOUND = "not_found"
-# A page asks the worker for the same stale snapshot at most this often (per process).
-ASK_AGAIN_AFTER = 30.0
 
 
 @dataclass(frozen=True)
@@ -53,7 +49,7 @@ def correios_client() -> trackers.CorreiosClient:
                    float(cfg["CORREIOS_READ_TIMEOUT"]), float(cfg.get("CORREIOS_TOTAL_TIMEOUT", 10)))
 
 
-def _is_fresh(snapshot: TrackingSnapshot, now: datetime) -> bool:
+def is_fresh(snapshot: TrackingSnapshot, now: datetime) -> bool:
     if snapshot.error and snapshot.error != NOT_FOUND:
         lifetime = ERROR_CACHE
     elif snapshot.error == NOT_FOUND:
@@ -63,7 +59,7 @@ def _is_fresh(snapshot: TrackingSnapshot, now: datetime) -> bool:
     return now - snapshot.fetched_at < lifetime
 
 
-def _history(snapshot: TrackingSnapshot, code: str) -> TrackingHistory:
+def history_of(snapshot: TrackingSnapshot, code: str) -> TrackingHistory:
     available = snapshot.error in (None, NOT_FOUND)
     return TrackingHistory(
         events=list(snapshot.events or []) if available else [],
@@ -90,8 +86,8 @@ def get_history(code: str) -> TrackingHistory:
     public_url = trackers.public_tracking_url(code)
     now = utcnow()
     snapshot = db.session.get(TrackingSnapshot, code)
-    if snapshot is not None and _is_fresh(snapshot, now):
-        return _history(snapshot, code)
+    if snapshot is not None and is_fresh(snapshot, now):
+        return history_of(snapshot, code)
     if not correios_client().is_configured:
         return TrackingHistory(public_url=public_url)
     events, error = _fetch(code)
@@ -103,58 +99,5 @@ def get_history(code: str) -> TrackingHistory:
     except IntegrityError:
         # Another process stored the same code at the same moment; its copy is as good as ours.
         snapshot = TrackingSnapshot(code=code, events=events, error=error, fetched_at=now)
-    return _history(snapshot, code)
+    return history_of(snapshot, code)
 
-
-_asked: dict[tuple[str, datetime | None], float] = {}
-_asked_lock = threading.Lock()
-
-
-def _ask_worker(code: str, stale_since: datetime | None) -> None:
-    """Queue a fetch of the code, once per stale snapshot and ASK_AGAIN_AFTER seconds in this process."""
-    from ..core.queue import huey
-    from .tracking_refresh import refresh_code
-
-    if huey.immediate:  # the task runs here and now: nothing can be pending
-        _queue_refresh(refresh_code, code, None)
-        return
-    key, now = (code, stale_since), time.monotonic()
-    with _asked_lock:
-        if now - _asked.get(key, -ASK_AGAIN_AFTER) < ASK_AGAIN_AFTER:
-            return
-        if len(_asked) > 10_000:
-            _asked.clear()
-        _asked[key] = now
-    _queue_refresh(refresh_code, code, key)
-
-
-def _queue_refresh(refresh_code, code: str, key) -> None:
-    try:
-        refresh_code(code)
-    except Exception:  # noqa: BLE001 - a queue that cannot be reached must not break the page
-        current_app.logger.exception("Could not queue the tracking refresh of %s", code)
-        if key is not None:
-            with _asked_lock:
-                _asked.pop(key, None)
-
-
-def current_history(code: str) -> TrackingHistory:
-    """Return the object's history for a page, without waiting for Correios.
-
-    A fresh snapshot is returned as it is. Otherwise the worker is asked to fetch the history and what is
-    known is returned marked `refreshing`: the stale snapshot, or nothing yet.
-    """
-    public_url = trackers.public_tracking_url(code)
-    snapshot = db.session.get(TrackingSnapshot, code)
-    if snapshot is not None and _is_fresh(snapshot, utcnow()):
-        return _history(snapshot, code)
-    if not correios_client().is_configured:
-        return TrackingHistory(public_url=public_url)
-    _ask_worker(code, snapshot.fetched_at if snapshot is not None else None)
-    # The worker may already have answered (a queue that runs tasks at once does so before returning).
-    snapshot = db.session.get(TrackingSnapshot, code, populate_existing=True)
-    if snapshot is not None and _is_fresh(snapshot, utcnow()):
-        return _history(snapshot, code)
-    if snapshot is not None:
-        return replace(_history(snapshot, code), refreshing=True)
-    return TrackingHistory(public_url=public_url, refreshing=True)

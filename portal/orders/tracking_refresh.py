@@ -1,4 +1,7 @@
-"""The background refresh of Correios snapshots: recent, undelivered parcels whose snapshot is stale."""
+"""Correios snapshots refreshed by the worker: on a page's request, and for recent, undelivered parcels."""
+import threading
+import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -13,6 +16,8 @@ from ..models import Order, OrderStatus, StatusType, TrackingSnapshot, TrustedHo
 from ..models.base import utcnow
 from . import tracking
 
+# A page asks the worker for the same stale snapshot at most this often (per process).
+ASK_AGAIN_AFTER = 30.0
 RECENT_DAYS = 30
 BATCH = 50
 # Orders looked at per run; the newest shipments first.
@@ -66,3 +71,54 @@ def refresh_code(code: str) -> bool:
             db.session.rollback()
             raise
     return history.available
+
+
+_asked: dict[tuple[str, datetime | None], float] = {}
+_asked_lock = threading.Lock()
+
+
+def _ask_worker(code: str, stale_since: datetime | None) -> None:
+    """Queue a fetch of the code, once per stale snapshot and ASK_AGAIN_AFTER seconds in this process."""
+    if huey.immediate:  # the task runs here and now: nothing can be pending
+        _queue_refresh(code, None)
+        return
+    key, now = (code, stale_since), time.monotonic()
+    with _asked_lock:
+        if now - _asked.get(key, -ASK_AGAIN_AFTER) < ASK_AGAIN_AFTER:
+            return
+        if len(_asked) > 10_000:
+            _asked.clear()
+        _asked[key] = now
+    _queue_refresh(code, key)
+
+
+def _queue_refresh(code: str, key) -> None:
+    try:
+        refresh_code(code)
+    except Exception:  # noqa: BLE001 - a queue that cannot be reached must not break the page
+        current_app.logger.exception("Could not queue the tracking refresh of %s", code)
+        if key is not None:
+            with _asked_lock:
+                _asked.pop(key, None)
+
+
+def current_history(code: str) -> tracking.TrackingHistory:
+    """Return the object's history for a page, without waiting for Correios.
+
+    A fresh snapshot is returned as it is. Otherwise the worker is asked to fetch the history and what is
+    known is returned marked `refreshing`: the stale snapshot, or nothing yet.
+    """
+    public_url = trackers.public_tracking_url(code)
+    snapshot = db.session.get(TrackingSnapshot, code)
+    if snapshot is not None and tracking.is_fresh(snapshot, utcnow()):
+        return tracking.history_of(snapshot, code)
+    if not tracking.correios_client().is_configured:
+        return tracking.TrackingHistory(public_url=public_url)
+    _ask_worker(code, snapshot.fetched_at if snapshot is not None else None)
+    # The worker may already have answered (a queue that runs tasks at once does so before returning).
+    snapshot = db.session.get(TrackingSnapshot, code, populate_existing=True)
+    if snapshot is not None and tracking.is_fresh(snapshot, utcnow()):
+        return tracking.history_of(snapshot, code)
+    if snapshot is not None:
+        return replace(tracking.history_of(snapshot, code), refreshing=True)
+    return tracking.TrackingHistory(public_url=public_url, refreshing=True)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from portal.extensions import db as _db
 from portal.models import Order, User
-from portal.orders import tracking
+from portal.orders import tracking, tracking_refresh
 
 from ..factories import Factory
 
@@ -100,14 +100,14 @@ def history_from_the_worker(live_server, live_data):
                                number=WORKER_ORDER)
             _db.session.commit()
     queue.huey.flush()
-    tracking._asked.clear()
+    tracking_refresh._asked.clear()
     queue.huey.immediate = False
     try:
         yield queue.huey
     finally:
         queue.huey.flush()
         queue.huey.immediate = True
-        tracking._asked.clear()
+        tracking_refresh._asked.clear()
 
 
 def test_the_dialog_waits_for_the_worker_and_then_shows_the_history(shopper, live_server, history_from_the_worker):

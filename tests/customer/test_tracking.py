@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from portal.models import TrackingSnapshot
-from portal.orders import tracking
+from portal.orders import tracking, tracking_refresh
 
 pytestmark = pytest.mark.db
 
@@ -168,14 +168,14 @@ def real_queue():
     from portal.core import queue
 
     queue.huey.flush()
-    tracking._asked.clear()
+    tracking_refresh._asked.clear()
     queue.huey.immediate = False
     try:
         yield queue.huey
     finally:
         queue.huey.flush()
         queue.huey.immediate = True
-        tracking._asked.clear()
+        tracking_refresh._asked.clear()
 
 
 def _run_queued(huey) -> int:

@@ -16,7 +16,7 @@ from ...core.templating import store_settings
 from ...extensions import db, login
 from ...models import TrustedHost
 from ...models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
-from ...orders import tracking
+from ...orders import tracking_refresh
 from ...orders.timeline import build_timeline
 from ...store.colours import readable_on, text_on_white
 from . import bp
@@ -88,7 +88,7 @@ def tracking_page(number: str):
     if link.kind is trackers.TrackingKind.embed:
         allow_frames_from(hosts)
     else:
-        history = tracking.current_history(link.code)
+        history = tracking_refresh.current_history(link.code)
     return render_template("customer/tracking.html", order=order, link=link, history=history,
                            events=_display_events(history))
 
@@ -100,7 +100,7 @@ def tracking_json(number: str):
     link = _tracking_of(steps)
     if link is None or link.kind is not trackers.TrackingKind.correios:
         abort(404)
-    history = tracking.current_history(link.code)
+    history = tracking_refresh.current_history(link.code)
     return jsonify(
         code=link.code,
         available=history.available,
