@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg lint imports translations messages clean
+.PHONY: run test test-pg bench lint imports translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: $(VENV)/.dev translations
 test-pg: $(VENV)/.dev translations
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest -n auto --dist loadgroup -m "not browser and not deploy" --ignore=tests/trackers
+
+# Page speed against a bare Flask app under the same gunicorn; writes the table to docs/performance.md.
+# BENCH_ARGS: e.g. --rounds 5 --duration 10, --loadgen python, --database-url postgresql://..., --quick.
+BENCH_ARGS ?=
+bench: $(VENV)/.dev translations
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
