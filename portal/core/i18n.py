@@ -1,6 +1,7 @@
 """Language and time-zone selection, and message catalogues loaded once per process and locale."""
 from flask import Flask, Request, current_app, has_request_context, request, session
-from flask_babel import Domain
+from flask.globals import _cv_app
+from flask_babel import Domain, get_translations
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
@@ -55,6 +56,34 @@ def select_timezone() -> str:
     return store_settings().timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def current_translations():
+    """The catalogue of the current locale, looked up once per app context and locale.
+
+    Flask-Babel finds it anew for every string (through `g`, the request and the domain: three context
+    look-ups each); a page has dozens. The pair kept here is keyed on the locale object Flask-Babel holds
+    in the same context, so `force_locale` (a mail in its reader's language) switches catalogues too.
+    """
+    app_ctx = _cv_app.get(None)
+    state = app_ctx.g.__dict__.get("_flask_babel") if app_ctx is not None else None
+    if state is not None:
+        locale = getattr(state, "babel_locale", None)
+        kept = getattr(state, "portal_translations", None)
+        if locale is not None and kept is not None and kept[0] is locale:
+            return kept[1]
+    translations = get_translations()
+    state = app_ctx.g.__dict__.get("_flask_babel") if app_ctx is not None else None
+    if state is not None and getattr(state, "babel_locale", None) is not None:
+        state.portal_translations = (state.babel_locale, translations)
+    return translations
+
+
 def register_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.request_class = PortalRequest
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

@@ -79,3 +79,17 @@ def test_forced_locale_reaches_wtforms_messages(app):
         with force_locale("pt_BR"):
             assert wtforms_messages.gettext("Not a valid choice.") == "Escolha inválida."
         assert wtforms_messages.gettext("Not a valid choice.") == "Not a valid choice."
+
+
+def test_templates_follow_a_forced_locale_and_return_to_the_pages_own(app, db):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = '{{ _("My orders") }} / {{ ngettext("%(num)d day pending", "%(num)d days pending", 2) }}'
+    with app.test_request_context("/", headers={"Accept-Language": "pt-BR"}):
+        before = render_template_string(page)
+        with force_locale("en"):  # a mail in its reader's language, rendered inside a pt_BR request
+            inside = render_template_string(page)
+        after = render_template_string(page)
+    assert before == after == "Meus pedidos / 2 dias pendentes"
+    assert inside == "My orders / 2 days pending"

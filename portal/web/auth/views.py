@@ -3,7 +3,7 @@ from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, has_request_context, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -49,12 +49,33 @@ def _home():
 
 @bp.app_context_processor
 def inject_locale():
-    """Give every template the page language and the footer's language selector."""
-    def language_form():
-        form = LanguageForm(lang=str(get_locale()), next=request.full_path.rstrip("?"))
-        form.lang.choices = language_choices()
-        return form
-    return {"html_lang": str(get_locale()).replace("_", "-"), "language_form": language_form}
+    """Give every template the page language, the footer's language choices and the header's state.
+
+    The footer's selector is plain markup over these values (its POST is checked by LanguageForm), and the
+    header's state is worked out once here rather than by a dozen proxy look-ups in the layout.
+    """
+    locale = str(get_locale())
+    here = request.full_path.rstrip("?") if has_request_context() else "/"
+    return {"html_lang": locale.replace("_", "-"), "page_locale": locale, "languages": language_choices(),
+            "here": here, "nav": _nav_state}
+
+
+def _nav_state() -> dict:
+    """Which section of the header is the current page's, and what the signed-in user may see."""
+    endpoint = request.endpoint or ""
+    user = current_user._get_current_object()
+    staff = bool(user.is_authenticated and user.role.is_staff)
+    section = ""
+    if endpoint.startswith("customer."):
+        if "ticket" in endpoint:
+            section = "tickets"
+        elif "account" in endpoint or "address" in endpoint:
+            section = "account"
+        else:
+            section = "orders"
+    elif request.blueprint == "staff":
+        section = "staff"
+    return {"section": section, "user": user, "staff": staff, "role": user.role.value if staff else "customer"}
 
 
 def language_choices() -> list[tuple[str, str]]:
