@@ -6,9 +6,9 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.users import get_or_create_customer
-from ..core.errors import ValidationError
+from ..core.errors import Conflict, ValidationError
 from ..extensions import db
-from ..models import Channel, Order, OrderItem, OrderStatus, OrderStatusChange
+from ..models import Channel, Order, OrderItem, OrderStatus, OrderStatusChange, PriceApproval
 from ..models.base import utcnow
 from .statuses import check_transition, get_status
 
@@ -98,6 +98,9 @@ def upsert_order(data: OrderInput, source: str) -> UpsertResult:
     customer, customer_created = get_or_create_customer(data.customer_email, data.customer_name)
     created = order is None
     changed = created
+    if not created and order.price_approval is PriceApproval.pending and (
+            (status is not None and status.id != order.status_id) or not _same_items(order, data.items)):
+        raise _awaiting_approval(order)
     if created:
         status = status or require_status(DEFAULT_STATUS)
         order = Order(number=data.number, customer=customer, channel=channel, status=status)
@@ -135,6 +138,8 @@ def change_order_status(order: Order, status: OrderStatus, source: str, note: st
     """Move the order to `status` if the rules allow it, recording the change; False if already there."""
     if order.status_id == status.id:
         return False
+    if order.price_approval is PriceApproval.pending:
+        raise _awaiting_approval(order)
     check_transition(order.status, status)
     db.session.add(OrderStatusChange(
         order=order, from_status_id=order.status_id, to_status=status, source=source, note=note,
@@ -142,3 +147,9 @@ def change_order_status(order: Order, status: OrderStatus, source: str, note: st
     order.status = status
     db.session.flush()
     return True
+
+
+def _awaiting_approval(order: Order) -> Conflict:
+    """Until someone allowed to approve prices decides, an order with a manual price keeps its status and lines."""
+    return Conflict(_l("Order %(number)s awaits the approval of its manual prices: its status and items change "
+                       "only once they are approved or rejected.", number=order.number), field="status")

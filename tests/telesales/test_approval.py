@@ -3,6 +3,7 @@ import pytest
 
 from portal.models import AuditEntry, Order, PriceApproval, Role
 
+from ..api import order_body
 from .helpers import placed_order
 
 pytestmark = pytest.mark.db
@@ -90,3 +91,18 @@ def test_the_permission_is_needed_and_can_be_granted_to_staff(client, login, fac
 def test_an_operator_without_the_permission_gets_403(client, login, operator, pending):
     login(operator)
     assert client.get("/telesales/approvals").status_code == 403
+
+
+def test_the_back_office_cannot_move_or_rewrite_an_order_awaiting_approval(client, factory, pending, db):
+    headers = {"Authorization": f"Bearer {factory.api_token()}"}
+    db.session.commit()
+    moved = client.post(f"/api/v1/orders/{pending.number}/status", json={"status": "A ENVIAR"}, headers=headers)
+    assert moved.status_code == 409
+    assert "approval" in moved.get_json()["error"]["message"]
+    body = order_body(customer={"email": pending.customer.email, "name": pending.customer.name}, invoice=None,
+                      items=[{"sku": "CAM-001", "name": "Camiseta", "quantity": 1, "unit_price": "49.90"}])
+    rewritten = client.put(f"/api/v1/orders/{pending.number}", json=body, headers=headers)
+    assert rewritten.status_code == 409, rewritten.get_json()
+    order = _order(db, pending.number)
+    assert order.status.name == "AGUARDANDO APROVAÇÃO DE PREÇO" and order.price_approval is PriceApproval.pending
+    assert str(order.items[0].unit_price) == "39.90" and order.items[0].manual_price_reason
