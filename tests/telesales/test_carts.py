@@ -146,3 +146,36 @@ def test_a_cart_without_payment_or_customer_is_not_placed(client, login, operato
     post("/telesales/cart/items", {"sku": "CAM-001", "quantity": "1"})
     assert post("/telesales/cart/place").status_code == 422
     assert db.session.scalar(db.select(Order)) is None
+
+
+OPERATOR_ONLY_STAFF = {"staff.act_for", "staff.all_orders_csv", "staff.all_orders_page", "staff.customers",
+                       "staff.order_page", "staff.products"}
+
+
+def _operator_routes(app):
+    """Every telesales route, and the operator-only pages of the staff area, with made-up arguments."""
+    for rule in app.url_map.iter_rules():
+        if not (rule.endpoint.startswith("telesales.") or rule.endpoint in OPERATOR_ONLY_STAFF):
+            continue
+        values = {name: 1 if "int" in str(rule._converters[name].__class__).lower() else "TV-000001"
+                  for name in rule.arguments}
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule.build(values, append_unknown=False)[1]
+
+
+@pytest.mark.parametrize("role", [Role.customer, Role.agent])
+def test_every_operator_route_answers_403_to_shoppers_and_agents_and_writes_nothing(app, client, login, factory,
+                                                                                   role, db, csrf_from):
+    from portal.models import AuditEntry, Cart, Order
+
+    login(factory.user(role))
+    token = csrf_from(client.get("/orders" if role is Role.customer else "/staff/").get_data(as_text=True))
+    before = [db.session.scalar(db.select(db.func.count()).select_from(m)) for m in (Cart, Order, AuditEntry)]
+    routes = list(_operator_routes(app))
+    assert len(routes) >= 17
+    for method, path in routes:
+        response = client.open(path, method=method, data={"csrf_token": token, "sku": "CAM-001", "quantity": "1"}
+                               if method == "POST" else None)
+        assert response.status_code == 403, (method, path, response.status_code)
+    after = [db.session.scalar(db.select(db.func.count()).select_from(m)) for m in (Cart, Order, AuditEntry)]
+    assert after == before
