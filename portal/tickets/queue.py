@@ -1,8 +1,10 @@
 """The staff queue: filters read from the URL, the page query, and every tab's count in one query.
 
 A page costs a fixed number of queries whatever its size: the page itself (order, channel, customer,
-assignee and forwarder joined in), its total, and the tab counts. The search looks at each kind of
-number through its own index and joins the hits with UNION, so no kind makes the others scan.
+assignee and forwarder joined in) and the tab counts, which also give the page its total. A count stops at
+COUNT_CAP: past SELECTIVE_ROWS tickets a tab says "more than 10,000" and pages through its first 10,000
+(narrower filters reach the rest), so that no page reads a whole tab's index to count it. The search looks at
+each kind of number through its own index and joins the hits with UNION, so no kind makes the others scan.
 """
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -11,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, union
+from sqlalchemy import func, literal_column, union
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -24,6 +26,13 @@ MAX_Q = 80
 MAX_PAGE = 100_000
 # Up to this many matching rows, filtering first and sorting after beats walking the tab in sort order.
 SELECTIVE_ROWS = 10_000
+# Tabs are counted up to here; a count of COUNT_CAP means "more than SELECTIVE_ROWS".
+COUNT_CAP = SELECTIVE_ROWS + 1
+
+
+def is_capped(count: int) -> bool:
+    """Tell whether a tab count stopped at the cap (the tab holds more than SELECTIVE_ROWS tickets)."""
+    return count >= COUNT_CAP
 
 
 def _int(raw: str | None) -> int | None:
@@ -204,10 +213,16 @@ def tab_counts(filters: QueueFilters, user) -> dict[TicketStatus, int]:
     """Count the tickets of every tab under the same filters, in one query.
 
     One counting subquery per tab rather than GROUP BY status: each reads only its own range of the
-    (status, ...) indexes, which PostgreSQL does index-only, where the grouped form scans the whole table.
+    (status, ...) indexes, which PostgreSQL does index-only, where the grouped form scans the whole table;
+    and each stops at COUNT_CAP rows (`is_capped`).
     """
     conditions = _conditions(filters, user)
-    counts = [db.select(func.count()).select_from(Ticket).where(Ticket.status == tab, *conditions).scalar_subquery()
+    # The cap is written into the statement: as a parameter of a prepared statement (psycopg prepares one
+    # that ran five times), PostgreSQL's generic plan would guess its size and may walk the wrong index.
+    cap = literal_column(str(COUNT_CAP))
+    counts = [db.select(func.count()).select_from(
+                  db.select(Ticket.id).where(Ticket.status == tab, *conditions).limit(cap).subquery())
+              .scalar_subquery()
               for tab in QUEUE_TABS]
     return dict(zip(QUEUE_TABS, db.session.execute(db.select(*counts)).one(), strict=True))
 
@@ -220,8 +235,14 @@ def tab_with_hits(filters: QueueFilters, counts: dict[TicketStatus, int]) -> Tic
 
 
 def queue_page(filters: QueueFilters, user, per_page: int, counts: dict[TicketStatus, int] | None = None):
-    """Return the tab's page in one query; the tab counts (computed when not given) supply its total."""
+    """Return the tab's page in one query; the tab counts (computed when not given) supply its total.
+
+    A tab whose count stopped at the cap pages through its first SELECTIVE_ROWS tickets (`capped` is set).
+    """
     counts = counts if counts is not None else tab_counts(filters, user)
-    total = counts[filters.tab]
-    return QueuePagination(page=filters.page, per_page=per_page, max_per_page=None, error_out=False, count=True,
-                           filters=filters, user=user, total=total, selective=total <= SELECTIVE_ROWS)
+    capped = is_capped(counts[filters.tab])
+    total = SELECTIVE_ROWS if capped else counts[filters.tab]
+    pagination = QueuePagination(page=filters.page, per_page=per_page, max_per_page=None, error_out=False,
+                                 count=True, filters=filters, user=user, total=total, selective=not capped)
+    pagination.capped = capped
+    return pagination

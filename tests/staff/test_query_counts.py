@@ -83,3 +83,16 @@ def test_the_merchant_statuses_page_with_a_few_and_with_30_more_statuses_in_use(
     assert "ETAPA 29" in many_page
     many = _count(count_queries, client, "/merchant-admin/statuses")
     assert many == few and few <= 6, (few, many)
+
+
+def test_the_staff_queue_with_1_and_with_30_tickets(client, login, agent, make_ticket, count_queries, db):
+    make_ticket()
+    db.session.commit()
+    login(agent)
+    few = _count(count_queries, client, "/staff/")
+    for _ in range(29):
+        make_ticket()
+    db.session.commit()
+    many = _count(count_queries, client, "/staff/")
+    filtered = _count(count_queries, client, "/staff/?assignee=unassigned&sort=newest&date_from=2020-01-01")
+    assert many == few and few <= 6 and filtered <= 6, (few, many, filtered)

@@ -156,3 +156,36 @@ def test_filter_first_and_walk_plans_give_the_same_pages(db, queue, agent, monke
 def test_customers_only_ever_see_their_own(db, queue, factory):
     stranger = factory.user()
     assert _numbers(db, _filters(), stranger) == set()
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    """Make "more than SELECTIVE_ROWS" reachable with a handful of tickets: counts stop at 4 (3 + 1)."""
+    from portal.tickets import queue as ticket_queue
+
+    monkeypatch.setattr(ticket_queue, "SELECTIVE_ROWS", 3)
+    monkeypatch.setattr(ticket_queue, "COUNT_CAP", 4)
+    return ticket_queue
+
+
+def test_counts_stop_at_the_cap_and_a_capped_tab_pages_its_first_rows(db, queue, agent, small_cap):
+    counts = tab_counts(_filters(), agent)
+    assert counts[TicketStatus.open] == 4 and small_cap.is_capped(counts[TicketStatus.open])
+    assert counts[TicketStatus.waiting] == 1 and not small_cap.is_capped(counts[TicketStatus.waiting])
+    page = queue_page(_filters(), agent, 2, counts)
+    assert page.capped and page.total == 3 and page.pages == 2
+    assert len(page.items) == 2 and page.has_next
+    last = queue_page(_filters(page="2"), agent, 2, counts)
+    assert last.items and not last.has_next  # the pages stop at the cap; narrower filters reach the rest
+    # The rows are the same as an uncapped walk would give, in due order.
+    everything = db.session.scalars(queue_query(_filters(), agent)).unique().all()
+    assert [t.id for t in page.items + last.items] == [t.id for t in everything[:len(page.items + last.items)]]
+
+
+def test_the_page_says_more_than_and_the_filters_still_narrow_it(client, login, db, queue, agent, small_cap):
+    login(agent)
+    html = client.get("/staff/").get_data(as_text=True)
+    assert '<span class="ticket-tabs__count" data-count>3+</span>' in html
+    assert "More than 3 tickets" in html and "Page 1 of" not in html
+    narrowed = client.get("/staff/?assignee=unassigned").get_data(as_text=True)
+    assert "2 tickets" in narrowed and "More than" not in narrowed

@@ -2,6 +2,7 @@
 from dataclasses import replace
 
 from flask import flash, render_template, request
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,5 +47,12 @@ def queue():
     channels, reasons = _choices()
     settings = store_settings()
     return render_template("staff/queue.html", filters=filters, counts=counts, tabs=QUEUE_TABS,
-                           pagination=pagination, channels=channels, reasons=reasons,
+                           pagination=pagination, channels=channels, reasons=reasons, tab_count=tab_count,
                            situation_of=situation_of(utcnow(), settings.timezone))
+
+
+def tab_count(count: int) -> str:
+    """A tab's count as shown: "10.000+" once it stopped at the cap."""
+    if ticket_queue.is_capped(count):
+        return _("%(num)s+", num=format_number(ticket_queue.SELECTIVE_ROWS))
+    return format_number(count)
