@@ -113,8 +113,10 @@ class Ticket(db.Model):
         Index("ix_tickets_status_channel_due", "status", "channel_id", "due_at", "id"),
         Index("ix_tickets_assignee_status_due", "assignee_id", "status", "due_at", "id"),
         Index("ix_tickets_reason_status_due", "reason_id", "status", "due_at", "id"),
-        # Period filters and the newest/oldest sorts read a tab in creation order.
-        Index("ix_tickets_status_created", "status", "created_at", "id"),
+        # Period filters and the newest/oldest sorts read a tab in creation order. On PostgreSQL the index
+        # also carries the other filters' columns, so a period combined with them is counted from the index.
+        Index("ix_tickets_status_created", "status", "created_at", "id",
+              postgresql_include=["channel_id", "reason_id", "assignee_id", "due_at"]),
         Index("ix_tickets_marketplace_code", "marketplace_ticket_code"),
         # A marketplace's ticket exists once per channel, however often (or in parallel) it is delivered.
         UniqueConstraint("channel_id", "marketplace_ticket_code", name="uq_tickets_channel_marketplace_code"),
