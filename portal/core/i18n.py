@@ -1,15 +1,13 @@
 """Language and time-zone selection, and message catalogues loaded once per process and locale."""
 from flask import Flask, Request, current_app, has_request_context, request, session
-from flask.globals import _cv_app
-from flask_babel import Domain, get_translations
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
-from ..extensions import babel
+from ..extensions import PortalDomain, babel
 
 # Flask-WTF loads (parses) WTForms' own catalogue afresh on every request; a Flask-Babel domain keeps it
 # per process, keyed by locale, as Flask-Babel keeps the portal's catalogue.
-WTFORMS_DOMAIN = Domain(translation_directories=messages_path(), domain="wtforms")
+WTFORMS_DOMAIN = PortalDomain(translation_directories=messages_path(), domain="wtforms")
 
 
 class PortalRequest(Request):
@@ -57,24 +55,8 @@ def select_timezone() -> str:
 
 
 def current_translations():
-    """The catalogue of the current locale, looked up once per app context and locale.
-
-    Flask-Babel finds it anew for every string (through `g`, the request and the domain: three context
-    look-ups each); a page has dozens. The pair kept here is keyed on the locale object Flask-Babel holds
-    in the same context, so `force_locale` (a mail in its reader's language) switches catalogues too.
-    """
-    app_ctx = _cv_app.get(None)
-    state = app_ctx.g.__dict__.get("_flask_babel") if app_ctx is not None else None
-    if state is not None:
-        locale = getattr(state, "babel_locale", None)
-        kept = getattr(state, "portal_translations", None)
-        if locale is not None and kept is not None and kept[0] is locale:
-            return kept[1]
-    translations = get_translations()
-    state = app_ctx.g.__dict__.get("_flask_babel") if app_ctx is not None else None
-    if state is not None and getattr(state, "babel_locale", None) is not None:
-        state.portal_translations = (state.babel_locale, translations)
-    return translations
+    """The catalogue of the current locale for the portal's own strings (kept per context: `PortalDomain`)."""
+    return babel.domain_instance.get_translations()
 
 
 def register_i18n(app: Flask) -> None:
