@@ -349,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--tickets", type=int, default=200_000)
     parser.add_argument("--correios-delay", type=float, default=10.0)
+    parser.add_argument("--only", default="pages,webhook,correios",
+                        help="what to run, comma-separated: pages, webhook, correios")
     parser.add_argument("--quick", action="store_true", help="1 round of 1 s: checks that the harness works")
     parser.add_argument("--no-docs", action="store_true", help="print the table only")
     args = parser.parse_args(argv)
@@ -356,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
         args.rounds, args.duration, args.correios_delay = 1, 1.0, 3.0
     if args.scale and not args.database_url.startswith("postgresql"):
         parser.error("--scale needs --database-url postgresql://...")
+    parts = {part.strip() for part in args.only.split(",") if part.strip()}
+    if not parts or parts - {"pages", "webhook", "correios"}:
+        parser.error("--only takes pages, webhook and correios")
     kind = "wrk" if args.loadgen == "wrk" or (args.loadgen == "auto" and loadgen.have_wrk()) else "python"
 
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
@@ -389,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_until_up(bare_url)
         wait_until_up(f"{base}/healthz")
         cookies = {email: sign_in(base, email) for email in (SHOPPER, AGENT, OPERATOR, ADMIN)}
-        for page in pages:
+        for page in pages if "pages" in parts else ():
             headers = {"Cookie": cookies[page.user]} if page.user else {"Authorization": f"Bearer {token}"}
             check = requests.get(base + page.path, headers=headers, allow_redirects=False, timeout=10)
             if check.status_code != 200:
@@ -399,14 +404,17 @@ def main(argv: list[str] | None = None) -> int:
                 bare_result = loadgen.run(kind, bare_url, {}, args.connections, args.duration)
                 portal_result = loadgen.run(kind, base + page.path, headers, args.connections, args.duration)
                 page.rows.append((bare_result, portal_result))
-        hooks = webhook(base, info, args.connections, args.duration * args.rounds, env)
+        hooks = webhook(base, info, args.connections, args.duration * args.rounds, env) if "webhook" in parts else None
         procs.stop(portal)
         procs.stop(bare)
-        print("  order page with Correios healthy and slow", file=sys.stderr, flush=True)
-        correios = correios_scenario(args, env, procs, info, kind)
+        correios = None
+        if "correios" in parts:
+            print("  order page with Correios healthy and slow", file=sys.stderr, flush=True)
+            correios = correios_scenario(args, env, procs, info, kind)
     finally:
         procs.stop_all()
     backend = "PostgreSQL" if database.startswith("postgresql") else "SQLite"
+    pages = [page for page in pages if page.rows]
     text = table(pages, hooks, correios, {
         "database": f"{backend}, {'scale filler' if args.scale else 'the demo data'}", "loadgen": kind,
         "workers": args.workers, "connections": args.connections, "rounds": args.rounds, "duration": args.duration})
@@ -414,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_docs:
         write_doc(text)
     failed = [page.name for page in pages if any(p.errors for _b, p in page.rows)]
-    if failed or hooks["duplicates"] or hooks["result"].errors:
+    if failed or (hooks and (hooks["duplicates"] or hooks["result"].errors)):
         print(f"errors on: {', '.join(failed) or 'webhook'}", file=sys.stderr)
         return 1
     return 0

@@ -96,3 +96,17 @@ def test_the_staff_queue_with_1_and_with_30_tickets(client, login, agent, make_t
     many = _count(count_queries, client, "/staff/")
     filtered = _count(count_queries, client, "/staff/?assignee=unassigned&sort=newest&date_from=2020-01-01")
     assert many == few and few <= 6 and filtered <= 6, (few, many, filtered)
+
+
+def test_pages_reuse_their_compiled_statements(client, login, shopper, factory, db):
+    """After one request, asking again compiles nothing new: each statement comes from the engine's cache."""
+    order = factory.order(shopper, items=3, paid=True, shipped=True)
+    db.session.commit()
+    login(shopper)
+    cache = db.engine._compiled_cache
+    for path in (f"/orders/{order.number}", "/orders", f"/orders/{order.number}/help"):
+        assert client.get(path).status_code == 200, path
+        size = len(cache)
+        for _ in range(3):
+            client.get(path)
+        assert len(cache) == size, path
