@@ -34,3 +34,19 @@ def test_the_operator_finds_a_demo_customer_by_cpf(db, app, client, login):
     login(operator, "demo1234")
     html = client.get("/staff/customers", query_string={"q": "529.982.247-25"}).get_data(as_text=True)
     assert f'data-customer="{maria.id}"' in html
+
+
+def test_the_printed_logins_name_the_operator_and_a_cart_link_that_opens(db, app, client, login, capsys):
+    from portal.demo.devrun import _print_logins
+
+    load_demo_data()
+    _print_logins("127.0.0.1", "5000")
+    printed = capsys.readouterr().out
+    operator = db.session.scalar(db.select(User).filter_by(role=Role.operator))
+    assert f"operator  {operator.email} / demo1234" in printed
+    link = next(line for line in printed.splitlines() if line.startswith("Shared cart link"))
+    path = link.split("http://127.0.0.1:5000", 1)[1]
+    login(db.session.scalar(db.select(User).filter_by(email="maria@demo.test")), "demo1234")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert 'name="csrf_token"' in page.get_data(as_text=True)
