@@ -63,7 +63,7 @@ def load_config(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "pt_BR",
         "BABEL_DEFAULT_TIMEZONE": "America/Sao_Paulo",
-        "LANGUAGES": ["pt_BR", "en"],
+        "LANGUAGES": ["pt_BR", "en", "cs", "fr", "de"],
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1} if redis_url else {},
         # A sliding window: a burst across a minute boundary still counts as one minute's attempts.

@@ -131,3 +131,12 @@ def authenticate_api_token(raw: str) -> ApiToken | None:
             token.last_used_at = now
             db.session.flush()
     return token
+
+
+def save_language(user: User, locale: str) -> bool:
+    """Keep the language the user chose on their account (pages and e-mails use it); True when it changed."""
+    if user.locale == locale:
+        return False
+    user.locale = locale
+    db.session.flush()
+    return True

@@ -19,16 +19,16 @@ class PortalRequest(Request):
 
 
 def select_locale() -> str:
-    """Pick the language: explicit choice, the user's own, the browser's, the store's default, else config."""
+    """Pick the language: the user's saved choice (or this visit's, signed out), the browser's, the store's."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:
         return user_locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
     match = request.accept_languages.best_match([lang.replace("_", "-") for lang in languages])
     if match:
         return match.replace("-", "_")

@@ -29,7 +29,7 @@ def test_valid_settings_are_saved_and_audited(admin_client, post, version, db):
     ("timezone", "Mars/Olympus_Mons", "Choose a time zone"),
     ("country", "XX", "no holiday calendar"),
     ("state", "ZZ", "not known for BR"),
-    ("default_locale", "fr", "Not a valid choice"),
+    ("default_locale", "es", "Not a valid choice"),
     ("old_portal_url", "javascript:alert(1)", "full web address"),
 ])
 def test_each_invalid_field_gets_its_message_and_values_are_kept(admin_client, post, version, field, value,

@@ -206,12 +206,15 @@ def set_password(token: str):
 
 @bp.route("/language", methods=["POST"])
 def language():
-    """Remember the language chosen in the footer for this session."""
+    """Remember the language chosen in the header: on the account when signed in, else for this visit."""
     form = LanguageForm()
     form.lang.choices = language_choices()
     target = safe_next(form.next.data) or _home()
     if not form.validate_on_submit():
         return error_response(400, "bad_language", _("This language is not available."))
     session["lang"] = form.lang.data
+    if current_user.is_authenticated:
+        accounts.save_language(current_user, form.lang.data)
+        db.session.commit()
     refresh()
     return redirect(target, 303)
