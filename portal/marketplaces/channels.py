@@ -16,7 +16,7 @@ from . import seller_portal
 
 CODE = re.compile(r"[a-z0-9_]{2,50}")
 CHANNEL_FIELDS = ("name", "is_marketplace", "sla_hours", "sla_working_days", "active", "integrated", "outbound_url",
-                  "seller_portal_url")
+                  "seller_portal_url", "locale", "survey_enabled")
 OVERLAP_CHOICES = (0, 1, 24, 72)
 MAX_URL = 2048
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
@@ -108,7 +108,11 @@ def _clean_channel_values(values: dict) -> dict:
     hours = values.get("sla_hours")
     if hours is None or not 1 <= hours <= 24 * 30:
         raise ValidationError(_l("The response time must be between 1 and 720 hours."), field="sla_hours")
+    if values.get("locale") and values["locale"] not in current_app.config["LANGUAGES"]:
+        raise ValidationError(_l("This language is not available."), field="locale")
     clean = dict(values)
+    if "survey_enabled" in values:
+        clean["survey_enabled"] = bool(values["survey_enabled"])
     if "integrated" not in values:
         return clean
     clean["integrated"] = bool(values.get("integrated")) and bool(values.get("is_marketplace"))

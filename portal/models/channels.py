@@ -28,6 +28,10 @@ class Channel(db.Model):
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Non-integrated marketplaces: where staff handle the ticket, e.g. https://seller.example/d/{delivery_number}.
     seller_portal_url: Mapped[str | None] = mapped_column(String(2048))
+    # The language its customers read (a marketplace's country); None: the store's default language.
+    locale: Mapped[str | None] = mapped_column(String(10))
+    # A marketplace surveys its own buyers; the portal asks them only when the merchant turns this on.
+    survey_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     STORE_CODE = "loja"
 

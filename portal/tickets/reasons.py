@@ -71,6 +71,25 @@ def rename_reason(actor, reason: TicketReason, label: str) -> TicketReason:
     return reason
 
 
+def set_labels(actor, reason: TicketReason, labels: dict[str, str | None], languages) -> TicketReason:
+    """Give the reason its text in other languages; an empty text drops that language (the label is shown)."""
+    clean = {}
+    for locale, value in labels.items():
+        if locale not in languages:
+            raise ValidationError(_l("This language is not available."), field=f"label_{locale}")
+        text = " ".join((value or "").split())
+        if len(text) > MAX_LABEL:
+            raise ValidationError(_l("Write at most %(max)d characters.", max=MAX_LABEL), field=f"label_{locale}")
+        if text:
+            clean[locale] = text
+    before = dict(reason.labels or {})
+    if before != clean:
+        reason.labels = clean or None
+        db.session.flush()
+        audit.record(actor, "ticket_reason.translate", reason.label, {"labels": before}, {"labels": clean})
+    return reason
+
+
 def set_reason_active(actor, reason: TicketReason, active: bool) -> TicketReason:
     """Offer a reason to shoppers again, or retire it (tickets that used it keep it)."""
     if reason.active == active:
@@ -94,4 +113,15 @@ def move_reason(actor, reason: TicketReason, step: int) -> TicketReason:
         return reason
     db.session.flush()
     audit.record(actor, "ticket_reason.move", reason.label, {"position": places[0]}, {"position": places[1]})
+    return reason
+
+
+def set_about_delivery(actor, reason: TicketReason, about_delivery: bool) -> TicketReason:
+    """Say whether the reason asks where the order is: the help page then answers that before the ticket form."""
+    if reason.about_delivery == about_delivery:
+        return reason
+    reason.about_delivery = about_delivery
+    db.session.flush()
+    audit.record(actor, "ticket_reason.about_delivery", reason.label, {"about_delivery": not about_delivery},
+                 {"about_delivery": about_delivery})
     return reason

@@ -1,13 +1,46 @@
 """The merchant's verbs on text modules (canned answers per channel), each audited."""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from ..accounts import audit
+from ..core.errors import ValidationError
 from ..core.ordering import swap_with_neighbour
 from ..extensions import db
-from ..models import Order, TextModule, Ticket
+from ..models import Order, StoreSettings, TextModule, Ticket
 from ..models.base import utcnow
 
-MODULE_FIELDS = ("title", "body", "channel_id")
+MODULE_FIELDS = ("title", "body", "channel_id", "texts")
+MAX_TITLE, MAX_BODY = 120, 5000
+
+
+def clean_texts(texts: dict[str, tuple[str | None, str | None]] | None, languages) -> dict | None:
+    """Check a module's texts per language: a title needs its text; an empty pair drops the language."""
+    clean = {}
+    for locale, (title, body) in (texts or {}).items():
+        if locale not in languages:
+            raise ValidationError(_l("This language is not available."), field=f"body_{locale}")
+        title, body = (title or "").strip(), (body or "").strip()
+        if len(title) > MAX_TITLE:
+            raise ValidationError(_l("Write at most %(max)d characters.", max=MAX_TITLE), field=f"title_{locale}")
+        if len(body) > MAX_BODY:
+            raise ValidationError(_l("Write at most %(max)d characters.", max=MAX_BODY), field=f"body_{locale}")
+        if title and not body:
+            raise ValidationError(_l("Write the text of this language too, or clear its title."),
+                                  field=f"body_{locale}")
+        if body:
+            clean[locale] = {"title": title, "body": body}
+    return clean or None
+
+
+def ticket_language(ticket: Ticket) -> str:
+    """The language a ticket is answered in: its channel's, else the customer's, else the store's default."""
+    languages = current_app.config["LANGUAGES"]
+    for candidate in (ticket.channel.locale if ticket.channel else None,
+                      ticket.customer.locale if ticket.customer else None):
+        if candidate in languages:
+            return candidate
+    return StoreSettings.get().default_locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 SAMPLE_TICKET_NUMBER = "12345678903"
 
 
@@ -27,9 +60,10 @@ def _next_position(channel_id: int | None) -> int:
     return (db.session.scalar(db.select(func.max(TextModule.position)).where(same)) or 0) + 1
 
 
-def create_module(actor, channel_id: int | None, title: str, body: str) -> TextModule:
-    """Add a text module at the end of its channel's list."""
-    module = TextModule(channel_id=channel_id, title=title.strip(), body=body.strip(),
+def create_module(actor, channel_id: int | None, title: str, body: str, texts: dict | None = None) -> TextModule:
+    """Add a text module at the end of its channel's list, with its texts in other languages."""
+    texts = clean_texts(texts, current_app.config["LANGUAGES"])
+    module = TextModule(channel_id=channel_id, title=title.strip(), body=body.strip(), texts=texts,
                         position=_next_position(channel_id), created_at=utcnow())
     db.session.add(module)
     db.session.flush()
@@ -37,12 +71,17 @@ def create_module(actor, channel_id: int | None, title: str, body: str) -> TextM
     return module
 
 
-def update_module(actor, module: TextModule, channel_id: int | None, title: str, body: str) -> TextModule:
-    """Change a module's text, title or channel (a new channel puts it at the end of that list)."""
+def update_module(actor, module: TextModule, channel_id: int | None, title: str, body: str,
+                  texts: dict | None = None) -> TextModule:
+    """Change a module's texts, title or channel (a new channel puts it at the end of that list).
+
+    `texts` None keeps the texts in other languages as they are."""
+    texts = module.texts if texts is None else clean_texts(texts, current_app.config["LANGUAGES"])
     before = {key: getattr(module, key) for key in MODULE_FIELDS}
     if channel_id != module.channel_id:
         module.position = _next_position(channel_id)
     module.channel_id, module.title, module.body = channel_id, title.strip(), body.strip()
+    module.texts = texts
     db.session.flush()
     old, new = audit.changes(before, {key: getattr(module, key) for key in MODULE_FIELDS})
     audit.record(actor, "text_module.update", module.title, old, new)

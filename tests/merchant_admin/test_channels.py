@@ -157,3 +157,20 @@ def test_http_elsewhere_is_refused_even_in_development(client, csrf_from, admin,
     response = post(client, csrf_from, f"/merchant-admin/channels/{marketplace.id}", **MARKETPLACE,
                     integrated="y", outbound_url="http://10.0.0.5/events")
     assert response.status_code == 422
+
+
+def test_a_marketplace_channel_turns_the_portals_survey_on_and_off(admin_client, post, db, factory):
+    from portal.models import AuditEntry, Channel
+
+    channel = factory.channel("kaufland_fr", "Kaufland FR")
+    url = f"/merchant-admin/channels/{channel.id}"
+    page = admin_client.get(url).get_data(as_text=True)
+    assert 'name="survey_enabled"' in page
+    values = {"name": "Kaufland FR", "is_marketplace": "y", "sla_hours": "48", "active": "y"}
+    assert post(admin_client, url, {**values, "survey_enabled": "y"}).status_code == 302
+    assert db.session.get(Channel, channel.id).survey_enabled is True
+    entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.target == "kaufland_fr")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.after.get("survey_enabled") is True
+    assert post(admin_client, url, values).status_code == 302
+    assert db.session.get(Channel, channel.id).survey_enabled is False

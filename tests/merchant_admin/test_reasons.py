@@ -80,3 +80,28 @@ def test_agents_get_403_and_posts_need_csrf(db, factory, sign_in, admin_client):
     reason = db.session.scalars(db.select(TicketReason)).first()
     assert admin_client.post(f"{URL}/{reason.id}/move", data={"direction": "up"}).status_code == 400
     assert admin_client.get(f"{URL}/999999").status_code == 404
+
+
+def test_a_reason_marked_about_delivery_answers_where_the_order_is_first(admin_client, post, db, factory, sign_in):
+    built_in = db.session.scalar(db.select(TicketReason).where(TicketReason.code == "onde_esta_meu_pedido"))
+    other = db.session.scalar(db.select(TicketReason).where(TicketReason.code == "troca_ou_devolucao"))
+    assert built_in.about_delivery and not other.about_delivery
+    page = admin_client.get(f"{URL}/{other.id}").get_data(as_text=True)
+    assert 'name="about_delivery"' in page and "checked" not in page.split('name="about_delivery"')[0][-80:]
+    assert post(admin_client, f"{URL}/{other.id}", {"label": other.label, "about_delivery": "y"}).status_code == 302
+    assert post(admin_client, f"{URL}/{built_in.id}", {"label": built_in.label}).status_code == 302
+    db.session.refresh(other)
+    db.session.refresh(built_in)
+    assert other.about_delivery and not built_in.about_delivery
+    entries = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "ticket_reason.about_delivery"))
+    assert sorted(entry.after["about_delivery"] for entry in entries) == [False, True]
+    listing = admin_client.get(URL).get_data(as_text=True)
+    assert listing.count("data-about-delivery") == 1
+    shopper = factory.user()
+    order = factory.order(shopper)
+    db.session.commit()
+    client = sign_in(shopper)
+    marked = client.get(f"/orders/{order.number}/help?reason={other.id}").get_data(as_text=True)
+    assert "data-deflection-answer" in marked and "data-ticket-form" not in marked
+    unmarked = client.get(f"/orders/{order.number}/help?reason={built_in.id}").get_data(as_text=True)
+    assert "data-ticket-form" in unmarked and "data-deflection-answer" not in unmarked

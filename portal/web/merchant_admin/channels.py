@@ -15,6 +15,7 @@ from ...extensions import db
 from ...marketplaces import channels as channel_admin
 from ...marketplaces import secrets as channel_secrets
 from ...models import Channel
+from ..auth.views import language_choices
 from . import bp
 from .common import attach_error
 
@@ -33,12 +34,21 @@ class ChannelForm(FlaskForm):
     integrated = BooleanField(_l("Integrated: its tickets arrive through the webhook and the answers go back"))
     outbound_url = StringField(_l("Address the answers are delivered to"), validators=[Length(max=2048)])
     seller_portal_url = StringField(_l("Seller-portal link"), validators=[Length(max=2048)])
+    locale = SelectField(_l("Language of its customers"), validate_choice=True)
+    survey_enabled = BooleanField(_l("Ask this marketplace's buyers our satisfaction question after each closing"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [("", _("The store's default language")), *language_choices()]
+        if self.locale.data is None:
+            self.locale.data = ""
 
     def values(self) -> dict:
         return {"name": self.name.data.strip(), "is_marketplace": self.is_marketplace.data,
                 "sla_hours": self.sla_hours.data, "sla_working_days": self.sla_working_days.data,
                 "active": self.active.data, "integrated": self.integrated.data,
-                "outbound_url": self.outbound_url.data or "", "seller_portal_url": self.seller_portal_url.data or ""}
+                "outbound_url": self.outbound_url.data or "", "seller_portal_url": self.seller_portal_url.data or "",
+                "locale": self.locale.data or None, "survey_enabled": self.survey_enabled.data}
 
 
 class SecretForm(FlaskForm):

@@ -1,18 +1,22 @@
 """Merchant area: text modules per channel (create, edit, order, retire) with a filled-in preview."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from functools import lru_cache
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from ... import access
 from ...core.errors import DomainError
+from ...core.templating import store_settings
 from ...extensions import db
 from ...models import PLACEHOLDERS, Channel, TextModule
 from ...tickets import lifecycle as tickets
 from ...tickets import text_modules as module_admin
+from ..auth.views import language_name
 from ..forms import EmptyForm
 from ..staff.context import FilledModule, mark_missing
 from . import bp
@@ -27,12 +31,29 @@ class TextModuleForm(FlaskForm):
     body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
 
 
+@lru_cache(maxsize=8)
+def _form_class(locales: tuple[str, ...]) -> type[TextModuleForm]:
+    """The form with an optional title and text for each of these languages, built once per set of languages."""
+    fields = {}
+    for code in locales:
+        fields[f"title_{code}"] = StringField(_l("Title"), validators=[Optional(), Length(max=120)])
+        fields[f"body_{code}"] = TextAreaField(_l("Text"), validators=[Optional(), Length(max=5000)])
+    return type("TextModuleLanguagesForm", (TextModuleForm,), fields)
+
+
+def other_languages() -> tuple[str, ...]:
+    """The languages a module can have its own text in: all but the store's default, which its main text is."""
+    default = store_settings().default_locale
+    return tuple(code for code in current_app.config["LANGUAGES"] if code != default)
+
+
 def _channels() -> list[Channel]:
     return list(db.session.scalars(db.select(Channel).order_by(Channel.name)))
 
 
 def _form(channels, **defaults) -> TextModuleForm:
-    form = TextModuleForm(**defaults) if request.method == "GET" else TextModuleForm()
+    form_class = _form_class(other_languages())
+    form = form_class(**defaults) if request.method == "GET" else form_class()
     form.channel.choices = [(STORE_WIDE, _("All channels"))] + [(str(c.id), c.name) for c in channels]
     return form
 
@@ -67,10 +88,19 @@ def _save(module: TextModule | None):
     channels = _channels()
     defaults = {"channel": str(module.channel_id) if module and module.channel_id else
                 request.args.get("channel", STORE_WIDE)}
-    form = _form(channels, **defaults, **({"title": module.title, "body": module.body} if module else {}))
+    locales = other_languages()
+    if module:
+        defaults.update(title=module.title, body=module.body)
+        for code, text in (module.texts or {}).items():
+            defaults.update({f"title_{code}": text.get("title"), f"body_{code}": text.get("body")})
+    form = _form(channels, **defaults)
     previewing = "preview" in request.form
     if not previewing and form.validate_on_submit():
-        args = (_channel_id(form.channel.data), form.title.data, form.body.data)
+        texts = {code: (form[f"title_{code}"].data, form[f"body_{code}"].data) for code in locales}
+        if module:  # keep the texts of a language no longer offered here (the store's default changed)
+            texts = {code: (text.get("title"), text.get("body")) for code, text in (module.texts or {}).items()
+                     if code not in locales and code in current_app.config["LANGUAGES"]} | texts
+        args = (_channel_id(form.channel.data), form.title.data, form.body.data, texts)
         try:
             module = (module_admin.update_module(current_user, module, *args) if module
                       else module_admin.create_module(current_user, *args))
@@ -84,6 +114,7 @@ def _save(module: TextModule | None):
     code = 422 if request.method == "POST" and not previewing else 200
     return render_template("merchant_admin/text_modules/form.html", form=form, module=module,
                            preview=_preview(form) if previewing else None, placeholders=PLACEHOLDERS,
+                           locales=[(code, language_name(code)) for code in locales],
                            state_form=EmptyForm()), code
 
 
