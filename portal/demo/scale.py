@@ -26,6 +26,7 @@ from ..models import (
     TicketMessage,
     TicketReason,
     TicketStatus,
+    TicketSurvey,
     User,
 )
 from ..store.setup import ensure_defaults
@@ -54,11 +55,12 @@ def _copy(table, columns: list[str], rows: Iterable[dict]) -> int:
     count = 0
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
+        # A column the row leaves out takes the model's plain default, or NULL, as executemany makes it below.
+        defaults = {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
         cursor = connection.connection.driver_connection.cursor()
         with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                # A column the row leaves out is NULL, as executemany makes it below.
-                values = [row.get(c) for c in columns]
+                values = [row[c] if c in row else defaults.get(c) for c in columns]
                 copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in values])
                 count += 1
         return count
@@ -153,6 +155,8 @@ def _ticket(n, ticket_id, order, channel, reasons, agents, numbers, rng) -> dict
     assignee = rng.choice(agents) if rng.random() < 0.6 else None
     forwarded = rng.choice(agents) if assignee and rng.random() < 0.2 else None
     is_open = status is TicketStatus.open
+    answered = not is_open or rng.random() < 0.2
+    delay = timedelta(minutes=rng.randrange(10, 60 * 72)) if answered else None
     return {
         "id": ticket_id, "number": number, "order_id": order["id"], "channel_id": channel.id,
         "customer_id": order["customer_id"], "reason_id": rng.choice(reasons), "subject": SUBJECTS[n % len(SUBJECTS)],
@@ -163,6 +167,10 @@ def _ticket(n, ticket_id, order, channel, reasons, agents, numbers, rng) -> dict
         "sla_remaining_seconds": 3600 if status is TicketStatus.waiting else None,
         "created_at": created, "updated_at": created,
         "closed_at": created + timedelta(days=2) if status is TicketStatus.closed else None, "version": 1,
+        # The KPI dashboard's first response: wall-clock seconds stand in for working time here.
+        "first_response_at": created + delay if delay else None,
+        "first_response_seconds": int(delay.total_seconds()) if delay else None,
+        "first_response_by_id": (assignee or rng.choice(agents)) if delay else None,
     }
 
 
@@ -209,10 +217,25 @@ def fill(orders: int, tickets: int, echo: Callable[[str], None] = lambda _m: Non
                  "visibility": "customer", "body_html": f"<p>{t['subject']}</p>", "created_at": t["created_at"]}
                 for n, t in enumerate(ticket_rows))
     echo(f"messages: {_copy(messages_t, list(messages_t.c.keys()), messages)}")
-    events = ({"id": first_event + n, "ticket_id": t["id"], "kind": "opened", "actor_id": None,
-               "created_at": t["created_at"], "data": {"status": "open"}} for n, t in enumerate(ticket_rows))
+    events = [{"id": first_event + n, "ticket_id": t["id"], "kind": "opened", "actor_id": None,
+               "created_at": t["created_at"], "data": {"status": "open"}} for n, t in enumerate(ticket_rows)]
+    closed = [t for t in ticket_rows if t["closed_at"] is not None]
+    events += [{"id": first_event + len(ticket_rows) + n, "ticket_id": t["id"], "kind": "closed",
+                "actor_id": t["assignee_id"], "created_at": t["closed_at"], "data": {"status_from": "waiting"}}
+               for n, t in enumerate(closed)]
     echo(f"events: {_copy(events_t, list(events_t.c.keys()), events)}")
-    _fix_sequences((users, orders_t, items_t, tickets_t, messages_t, events_t))
+    # One closing in three was rated by the shopper.
+    surveys_t = TicketSurvey.__table__
+    first_survey = _next_id(surveys_t)
+    surveys = [{"id": first_survey + n, "ticket_id": t["id"], "closed_event_id": event["id"],
+                "agent_id": t["assignee_id"], "channel_id": t["channel_id"], "reason_id": t["reason_id"],
+                "asked_at": t["closed_at"], "expires_at": t["closed_at"] + timedelta(days=30),
+                "rating": rng.choices((1, 2, 3, 4, 5), (1, 1, 2, 4, 6))[0], "comment": None,
+                "answered_at": t["closed_at"] + timedelta(hours=rng.randrange(1, 48))}
+               for n, (t, event) in enumerate((t, e) for t, e in zip(closed, events[len(ticket_rows):], strict=True)
+                                              if rng.random() < 1 / 3)]
+    echo(f"surveys: {_copy(surveys_t, list(surveys_t.c.keys()), surveys)}")
+    _fix_sequences((users, orders_t, items_t, tickets_t, messages_t, events_t, surveys_t))
     return {"orders": len(order_rows), "tickets": len(ticket_rows), "customers": customer_count}
 
 

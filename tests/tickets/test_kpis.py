@@ -1,0 +1,254 @@
+"""The service KPIs, each counted in SQL, against the same figures worked out by hand on a small known week."""
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from portal.kpis import figures
+from portal.models import Role, TicketSurvey
+from portal.tickets import lifecycle as tickets
+from portal.tickets import survey as surveys
+
+# Monday 23 to Sunday 29 November 2026: no holiday in São Paulo. Local time is UTC-3.
+MON, TUE, WED, FRI, SAT = 23, 24, 25, 27, 28
+NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)  # Monday 30, 10:00 in São Paulo
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour + 3, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def week(db, clock, open_ticket, agent, agent2, marketplace):
+    """Five tickets; the comments give what each contributes to the figures."""
+    def at(moment):
+        clock.set(moment)
+
+    def answer(ticket, who, moment):
+        at(moment)
+        tickets.reply_as_staff(ticket, who, "Resposta", "customer", expected_version=ticket.version)
+
+    def close(ticket, who, moment, rating=None):
+        at(moment)
+        tickets.close_ticket(ticket, who)
+        if rating is not None:
+            survey = db.session.scalars(db.select(TicketSurvey).where(TicketSurvey.ticket_id == ticket.id)
+                                        .order_by(TicketSurvey.id.desc())).first()
+            surveys.answer(survey, rating, None)
+
+    at(local(MON, 10))
+    t1 = open_ticket()  # store: answered in 2 working hours (7,200 s), closed, rated 5
+    t1.assignee_id = agent.id
+    at(local(MON, 11))
+    t2 = open_ticket()  # store: answered after 49 working hours (176,400 s) > 48 h SLA, rated 2
+    t2.assignee_id = agent2.id
+    answer(t1, agent, local(MON, 12))
+    close(t1, agent, local(MON, 13), rating=5)
+    at(local(TUE, 10))
+    t4 = open_ticket()  # store: never answered, still open: 4 working days old now
+    t5 = open_ticket()  # store: answered in 30 min, closed, reopened, closed again, rated 4
+    t5.assignee_id = agent.id
+    answer(t5, agent, local(TUE, 10, 30))
+    close(t5, agent, local(TUE, 11))
+    at(local(TUE, 12))
+    tickets.reply_as_customer(t5, t5.customer, "Ainda não chegou.")
+    close(t5, agent, local(TUE, 13), rating=4)
+    answer(t2, agent2, local(WED, 12))
+    close(t2, agent2, local(WED, 13), rating=2)
+    at(local(FRI, 9))
+    t3 = open_ticket(channel=marketplace)  # marketplace, 24 h on the clock: answered in 23 h, escalated
+    answer(t3, agent, local(SAT, 8))
+    at(local(SAT, 9))
+    tickets.escalate_ticket(t3, agent, "cannot_help", "Ajuda", expected_version=t3.version)
+    db.session.commit()
+    return {"t1": t1, "t2": t2, "t3": t3, "t4": t4, "t5": t5}
+
+
+def period(**kw):
+    return figures.parse_period("2026-11-23", "2026-11-29", **kw)
+
+
+def test_the_summary_matches_the_figures_worked_out_by_hand(db, week):
+    s = figures.summary(period())
+    assert (s.received, s.answered, s.closed) == (5, 4, 4)
+    # First responses 1,800 / 7,200 / 82,800 / 176,400 s: the median is the 2nd by nearest rank, p90 the 4th.
+    assert (s.first_response_median, s.first_response_p90) == (7200, 176400)
+    assert (s.within_sla, s.within_sla_pct) == (3, 75.0)
+    assert (s.reopened, s.closed_tickets, s.reopen_rate) == (1, 3, 33.3)
+    assert s.escalations == 1
+    assert (s.csat_answers, s.csat_satisfied, s.csat_pct) == (3, 2, 66.7)
+
+
+def test_per_channel_each_against_its_own_sla(db, week, marketplace):
+    rows = {row.code: row for row in figures.per_channel(period())}
+    store, amazon = rows["loja"], rows["amazon"]
+    assert (store.answered, store.within_sla, store.within_sla_pct, store.median) == (3, 2, 66.7, 7200)
+    assert (store.csat_answers, store.csat_pct) == (3, 66.7)
+    assert (amazon.sla_hours, amazon.answered, amazon.within_sla_pct, amazon.median) == (24, 1, 100.0, 82800)
+    assert amazon.csat_answers == 0 and amazon.csat_pct is None
+
+
+def test_per_agent_first_responses_closings_and_csat(db, week, agent, agent2):
+    rows = {row.user_id: row for row in figures.per_agent(period())}
+    ana, bruno = rows[agent.id], rows[agent2.id]
+    assert (ana.first_responses, ana.median, ana.closed, ana.csat_answers, ana.csat_pct) == (3, 7200, 3, 2, 100.0)
+    assert (bruno.first_responses, bruno.median, bruno.closed, bruno.csat_pct) == (1, 176400, 1, 0.0)
+    # Open or waiting now and assigned: none of Ana's and Bruno's tickets is.
+    assert (ana.backlog, bruno.backlog) == (0, 0)
+
+
+def test_backlog_by_working_days_since_received(db, week):
+    # t4: Tuesday 10:00 to Monday 10:00 is 96 working hours (2-5); t3: Friday 09:00 is 25 working hours (1-2).
+    assert figures.backlog(period(), now=NOW) == {"0-1": 0, "1-2": 1, "2-5": 1, "5+": 0}
+
+
+def test_per_day_in_the_stores_dates(db, week):
+    days = {row.day.day: row for row in figures.daily(period())}
+    assert [(d, days[d].received) for d in sorted(days) if days[d].received] == [(MON, 2), (TUE, 2), (FRI, 1)]
+    assert [(d, days[d].closed) for d in sorted(days) if days[d].closed] == [(MON, 1), (TUE, 2), (WED, 1)]
+    assert [(d, days[d].median) for d in sorted(days) if days[d].median is not None] == [
+        (MON, 7200), (TUE, 1800), (WED, 176400), (SAT, 82800)]
+    assert len(days) == 7
+
+
+def test_per_reason(db, week, reason):
+    [row] = figures.per_reason(period())
+    assert (row.label, row.received, row.csat_answers, row.csat_pct) == (reason.shown_label, 5, 3, 66.7)
+
+
+def test_a_channel_filter_counts_only_that_channel(db, week):
+    s = figures.summary(period(channel_codes=["amazon"]))
+    assert (s.received, s.answered, s.closed, s.escalations, s.csat_answers) == (1, 1, 0, 1, 0)
+    assert figures.backlog(period(channel_codes=["amazon"]), now=NOW) == {"0-1": 0, "1-2": 1, "2-5": 0, "5+": 0}
+
+
+def test_a_day_outside_the_period_counts_nothing(db, week):
+    s = figures.summary(figures.parse_period("2026-11-24", "2026-11-24"))
+    assert (s.received, s.answered, s.closed, s.first_response_median) == (2, 1, 2, 1800)
+
+
+@pytest.mark.parametrize(("start", "end", "field"), [
+    ("2026-13-01", "", "from"), ("ontem", "", "from"), ("2026-11-30", "2026-11-01", "from"),
+    ("2025-01-01", "2026-11-30", "from"), ("", "2026-02-30", "to"), ("2026-1-1", "", "from"),
+])
+def test_a_bad_period_is_refused_naming_the_field(db, start, end, field):
+    from portal.core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        figures.parse_period(start, end)
+    assert caught.value.field == field
+
+
+def test_an_unknown_channel_is_refused(db):
+    from portal.core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        figures.parse_period("", "", ["nenhum"])
+    assert caught.value.field == "channel"
+
+
+def test_each_figure_is_one_statement_whatever_the_number_of_tickets(db, week, count_queries, factory):
+    p = period()
+    with count_queries() as few:
+        figures.report(p)
+    for _n in range(20):
+        factory.order(factory.user())
+    with count_queries() as many:
+        figures.report(p)
+    assert len(many) == len(few) <= 25
+
+
+# The page, the CSV and the API.
+
+def test_an_agent_sees_the_team_and_only_their_own_row(client, login, db, week, agent, agent2):
+    login(agent)
+    page = client.get("/staff/kpis?from=2026-11-23&to=2026-11-29")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert '<div data-kpi="received"><dt>Received</dt><dd>5</dd>' in body
+    assert "data-kpi-own" in body
+    assert f'data-agent="{agent.id}"' in body and f'data-agent="{agent2.id}"' not in body
+
+
+def test_an_admin_sees_every_agent(client, login, db, week, factory, agent, agent2):
+    login(factory.user(Role.admin, name="Dona"))
+    body = client.get("/staff/kpis?from=2026-11-23&to=2026-11-29").get_data(as_text=True)
+    assert f'data-agent="{agent.id}"' in body and f'data-agent="{agent2.id}"' in body
+
+
+def test_a_shopper_gets_403_and_a_visitor_the_login(client, login, db, shopper):
+    assert client.get("/staff/kpis").status_code == 302
+    assert client.get("/staff/kpis.csv").status_code == 302
+    login(shopper)
+    assert client.get("/staff/kpis").status_code == 403
+    assert client.get("/staff/kpis.csv").status_code == 403
+
+
+def test_the_charts_are_accessible_svg_with_their_numbers_in_a_table(client, login, db, week, agent):
+    login(agent)
+    body = client.get("/staff/kpis?from=2026-11-23&to=2026-11-29").get_data(as_text=True)
+    for ident in ("chart-volume", "chart-first-response", "chart-backlog", "chart-within-sla"):
+        assert f'<svg class="chart" id="{ident}"' in body
+        assert f'aria-labelledby="{ident}-title {ident}-desc"' in body
+        assert f'<title id="{ident}-title">' in body and f'<desc id="{ident}-desc">' in body
+        assert f'data-chart-table="{ident}"' in body
+    assert "<script" not in body.split("<main", 1)[-1]
+    assert 'stroke-dasharray="6 4"' in body  # the SLA line
+
+
+def test_a_bad_filter_says_so_with_400(client, login, db, agent):
+    login(agent)
+    response = client.get("/staff/kpis?from=2026-02-30")
+    assert response.status_code == 400
+    assert "Write the date as YYYY-MM-DD." in response.get_data(as_text=True)
+    assert client.get("/staff/kpis.csv?table=nada").status_code == 400
+    assert client.get("/staff/kpis.csv?from=x").status_code == 400
+
+
+@pytest.mark.parametrize("table", ["summary", "channels", "agents", "reasons", "backlog", "daily"])
+def test_every_table_exports_as_csv(client, login, db, week, factory, table):
+    login(factory.user(Role.admin, name="Dona"))
+    response = client.get(f"/staff/kpis.csv?table={table}&from=2026-11-23&to=2026-11-29")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) >= 2
+    if table == "summary":
+        assert ["Received", "5"] in rows and ["Answered within SLA (%)", "75.0"] in rows
+    if table == "daily":
+        assert len(rows) == 8
+
+
+def test_a_csv_cell_never_runs_as_a_formula(client, login, db, week, factory, agent):
+    agent.name = "=HYPERLINK(\"http://x\")"
+    db.session.commit()
+    login(factory.user(Role.admin, name="Dona"))
+    text = client.get("/staff/kpis.csv?table=agents&from=2026-11-23&to=2026-11-29").get_data(as_text=True)
+    assert "'=HYPERLINK" in text
+
+
+def test_the_api_gives_the_same_numbers(client, db, week, factory):
+    headers = {"Authorization": f"Bearer {factory.api_token()}"}
+    response = client.get("/api/v1/kpis?from=2026-11-23&to=2026-11-29", headers=headers)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["summary"]["received"] == 5
+    assert body["summary"]["first_response"] == {"median": 7200, "p90": 176400}
+    assert body["summary"]["within_sla_pct"] == 75.0 and body["summary"]["csat_pct"] == 66.7
+    assert {row["code"]: row["within_sla_pct"] for row in body["channels"]} == {"loja": 66.7, "amazon": 100.0}
+    assert len(body["daily"]) == 7
+    only = client.get("/api/v1/kpis?from=2026-11-23&to=2026-11-29&channel=amazon", headers=headers).get_json()
+    assert only["summary"]["received"] == 1 and only["channels_filter"] == ["amazon"]
+
+
+@pytest.mark.parametrize("query", ["from=2026-02-30", "to=amanha", "channel=nenhum", "from=2026-11-30&to=2026-11-01",
+                                   "extra=1"])
+def test_the_api_refuses_a_bad_query_with_422(client, db, factory, query):
+    headers = {"Authorization": f"Bearer {factory.api_token()}"}
+    response = client.get(f"/api/v1/kpis?{query}", headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["message"]
+
+
+def test_the_api_needs_a_token(client, db):
+    assert client.get("/api/v1/kpis").status_code == 401
