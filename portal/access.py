@@ -6,6 +6,7 @@ from .extensions import db
 from .models import (
     ApiToken,
     Channel,
+    HelpDeflection,
     Order,
     OrderStatus,
     OrderStatusChange,
@@ -133,6 +134,14 @@ def require_customer_of(user, customer_id: int) -> None:
     """Refuse a shopper-side write to anyone but that shopper: 403 for staff, who may see but not write here."""
     if not can_write_as_customer(user, customer_id):
         abort(403 if is_staff(user) else 404)
+
+
+def get_deflection_or_404(deflection_id: int | None, user, order: Order) -> HelpDeflection:
+    """Return the help answer shown to this shopper on this order; 404 when it is missing or anyone else's."""
+    deflection = db.session.get(HelpDeflection, deflection_id) if deflection_id else None
+    if deflection is None or deflection.order_id != order.id or not can_write_as_customer(user, deflection.customer_id):
+        abort(404)
+    return deflection
 
 
 def can_see_message(user, message: TicketMessage) -> bool:

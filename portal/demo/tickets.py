@@ -3,9 +3,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from ..extensions import db
-from ..models import Channel, Order, TextModule, Ticket, TicketMessage, TicketReason, User, Visibility
+from ..models import Channel, Order, TextModule, Ticket, TicketMessage, TicketReason, TicketSurvey, User, Visibility
 from ..tickets import lifecycle as tickets
 from ..tickets import sla
+from ..tickets import survey as surveys
 from ..tickets.common import store_calendar
 
 TEXT_MODULES = (
@@ -31,6 +32,15 @@ def _age(ticket: Ticket, hours: int) -> None:
         message.created_at -= delta
     for event in ticket.events:
         event.created_at -= delta
+    if ticket.first_response_at is not None:
+        ticket.first_response_at -= delta
+    if ticket.closed_at is not None:
+        ticket.closed_at -= delta
+    for survey in db.session.scalars(db.select(TicketSurvey).where(TicketSurvey.ticket_id == ticket.id)):
+        survey.asked_at -= delta
+        survey.expires_at -= delta
+        if survey.answered_at is not None:
+            survey.answered_at -= delta
     if ticket.due_at is not None:
         ticket.due_at = sla.due_at(ticket.open_since, ticket.channel.sla_hours, ticket.channel.sla_working_days,
                                    store_calendar())
@@ -90,4 +100,55 @@ def load_demo_tickets(users: dict[str, User]) -> None:
 
     tickets.open_ticket(_order(10329), joao, reasons["troca_ou_devolucao"], "Quero devolver",
                         "Me arrependi da compra, como faço a devolução?")
+    db.session.flush()
+    _history(users, reasons)
+
+
+# A month of answered and closed tickets, so that the service-performance page has something to show:
+# (days ago, hours to the first answer, who answers, rating or None).
+HISTORY = [(days, hours, who, rating) for days, hours, who, rating in (
+    (29, 3, "agente", 5), (28, 20, "agente", 4), (27, 1, "operador", 5), (26, 50, "agente", 2),
+    (25, 5, "admin", 4), (24, 2, "agente", 5), (22, 30, "operador", 3), (21, 4, "agente", 5),
+    (20, 8, "agente", None), (19, 1, "operador", 4), (18, 60, "agente", 1), (17, 6, "admin", 5),
+    (15, 2, "agente", 4), (14, 12, "operador", 5), (13, 3, "agente", None), (12, 26, "agente", 4),
+    (11, 2, "operador", 5), (10, 7, "agente", 3), (8, 1, "agente", 5), (7, 40, "operador", 2),
+    (6, 4, "agente", 5), (5, 2, "admin", 4), (4, 9, "agente", 5), (3, 1, "operador", None),
+)]
+HISTORY_SUBJECTS = ("Prazo de entrega", "Nota fiscal", "Troca de tamanho", "Produto com defeito",
+                    "Pagamento não confirmado", "Endereço de entrega")
+
+
+def _history(users: dict[str, User], reasons: dict[str, int]) -> None:
+    """Open, answer, close and rate tickets spread over the last month, on the shoppers' store orders."""
+    staff = {"agente": users["agente@demo.test"], "operador": users["operador@demo.test"],
+             "admin": users["admin@demo.test"]}
+    shoppers = [users["maria@demo.test"], users["joao@demo.test"]]
+    orders = [order for order in db.session.scalars(
+        db.select(Order).where(Order.customer_id.in_([u.id for u in shoppers])).order_by(Order.id))
+        if order.channel.code == Channel.STORE_CODE] or list(db.session.scalars(db.select(Order).limit(5)))
+    reason_ids = sorted(reasons.values())
+    for n, (days, hours, who, rating) in enumerate(HISTORY):
+        order = orders[n % len(orders)]
+        agent = staff[who]
+        ticket = tickets.open_ticket(order, order.customer, reason_ids[n % len(reason_ids)],
+                                     HISTORY_SUBJECTS[n % len(HISTORY_SUBJECTS)], "Podem me ajudar, por favor?")
+        ticket.assignee_id = agent.id
+        db.session.flush()
+        tickets.reply_as_staff(ticket, agent, "Verificamos e está tudo certo. Obrigado pelo contato!",
+                               Visibility.customer, expected_version=ticket.version)
+        tickets.close_ticket(ticket, agent)
+        if rating is not None and (survey := surveys.pending(ticket)) is not None:
+            surveys.answer(survey, rating, "Atendimento rápido." if rating >= 4 else "Demorou para responder.")
+        # The first answer came `hours` after the opening: move the opening back by that much more.
+        _age(ticket, days * 24)
+        earlier = timedelta(hours=hours)
+        ticket.created_at -= earlier
+        ticket.open_since -= earlier
+        opening = db.session.scalars(db.select(TicketMessage).where(TicketMessage.ticket_id == ticket.id)
+                                     .order_by(TicketMessage.id)).first()
+        opening.created_at -= earlier
+        ticket.events[0].created_at -= earlier
+        ticket.first_response_seconds = int(sla.working_time_between(
+            ticket.created_at, ticket.first_response_at, store_calendar()).total_seconds()) \
+            if ticket.channel.sla_working_days else hours * 3600
     db.session.flush()

@@ -1,6 +1,7 @@
 """The portal's models, one module per aggregate."""
 from .audit import AuditEntry
 from .channels import Channel, IntegrationEvent
+from .help import DeflectionOutcome, HelpDeflection
 from .orders import Order, OrderItem, OrderStatusChange, PriceApproval
 from .outbox import OutboxItem, OutboxKind, OutboxState
 from .settings import StoreSettings, TrackingSnapshot, TrustedHost
@@ -20,16 +21,19 @@ from .tickets import (
     TicketMessage,
     TicketReason,
     TicketStatus,
+    TicketSurvey,
     Visibility,
 )
-from .users import ApiToken, LoginLink, LoginLinkPurpose, Role, User, hash_token
+from .users import ApiToken, EmailChange, LoginLink, LoginLinkPurpose, Role, User, hash_token
 
 __all__ = [
-    "ApiToken", "AuditEntry", "IntegrationEvent", "OutboxItem", "OutboxKind", "OutboxState",
+    "ApiToken", "AuditEntry", "EmailChange", "IntegrationEvent", "OutboxItem", "OutboxKind", "OutboxState",
     "BUILTIN_STATUSES", "Channel", "FINALIZADO", "LoginLink", "LoginLinkPurpose", "Order",
     "OrderItem", "OrderStatus", "OrderStatusChange", "Role", "StatusRule", "StatusType", "StoreSettings",
     "TrackingSnapshot", "TrustedHost", "User", "hash_token",
     "ESCALATION_REASONS", "PLACEHOLDERS", "QUEUE_TABS", "AuthorKind", "CancelledUnit", "Refund", "TextModule",
     "Cart", "CartItem", "CartState", "CustomerAddress", "PriceApproval", "Product",
-    "Ticket", "TicketAttachment", "TicketEvent", "TicketMessage", "TicketReason", "TicketStatus", "Visibility",
+    "Ticket", "TicketAttachment", "TicketEvent", "TicketMessage", "TicketReason", "TicketStatus", "TicketSurvey",
+    "Visibility",
+    "DeflectionOutcome", "HelpDeflection",
 ]

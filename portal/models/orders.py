@@ -37,6 +37,9 @@ class Order(db.Model):
         Index("ix_orders_portal_placed", "created_in_portal", "placed_at"),
         Index("ix_orders_placed_by_email", "placed_by_email", "placed_at"),
         Index("ix_orders_price_approval", "price_approval", "placed_at"),
+        # Late orders (tickets/late_orders.py) and orders the carrier delivered before the store closed them.
+        Index("ix_orders_late_since", "late_since"),
+        Index("ix_orders_carrier_delivered", "carrier_delivered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +81,15 @@ class Order(db.Model):
     price_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     price_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     price_decision_note: Mapped[str | None] = mapped_column(String(500))
+    # Late: since when (None while on time), why ("expected_date" or "no_carrier_news"), and when the shopper
+    # or staff were told in this episode; an episode ends when the order is on time again or finished.
+    late_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late_reason: Mapped[str | None] = mapped_column(String(20))
+    late_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The Correios history reported the parcel delivered (the first such event's time).
+    carrier_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Compare-and-set counter of the shopper's delivery-address form.
+    address_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     channel: Mapped[Channel] = relationship()
     customer: Mapped[User] = relationship(foreign_keys=[customer_id])
@@ -90,6 +102,10 @@ class Order(db.Model):
     history: Mapped[list["OrderStatusChange"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderStatusChange.id"
     )
+
+    @property
+    def is_late(self) -> bool:
+        return self.late_since is not None
 
     @property
     def has_invoice_link(self) -> bool:

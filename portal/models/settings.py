@@ -1,7 +1,7 @@
 """Store-wide settings, trusted tracking hosts and cached tracking histories."""
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, Text, true
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -43,6 +43,13 @@ class StoreSettings(db.Model):
     backoffice_url: Mapped[str] = mapped_column(String(2048), default="", server_default="")
     backoffice_secret: Mapped[str] = mapped_column(String(200), default="", server_default="")
     rules_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Late orders: working days without carrier news after which a shipped order is late, and what the
+    # portal does once per episode (open a proactive ticket, e-mail the shopper).
+    late_quiet_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    late_opens_ticket: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    late_emails_shopper: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "Minha conta" pages; off, "Meus endereços" and "Meus dados" lead to the old central instead.
+    account_pages_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     @property
     def rules_need_review(self) -> bool:

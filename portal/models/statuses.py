@@ -41,6 +41,8 @@ BUILTIN_STATUSES = (
 
 # Built-in statuses an order holds before its parcel leaves the store.
 BEFORE_SHIPPING_BUILTINS = frozenset({"AGUARDANDO PAGAMENTO", "A ENVIAR"})
+# Built-in statuses that say the store has not taken the payment yet (the timeline stops at "placed").
+BEFORE_PAYMENT_BUILTINS = frozenset({"AGUARDANDO PAGAMENTO", PRICE_APPROVAL})
 
 
 class OrderStatus(db.Model):
@@ -70,6 +72,11 @@ class OrderStatus(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.type is StatusType.cancelled
+
+    @property
+    def is_before_payment(self) -> bool:
+        """Tell whether an order in this status still waits for its payment to be confirmed."""
+        return self.is_builtin and self.name in BEFORE_PAYMENT_BUILTINS
 
     @property
     def is_before_shipping(self) -> bool:

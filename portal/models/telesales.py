@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -43,6 +43,10 @@ class CustomerAddress(db.Model):
     state: Mapped[str] = mapped_column(String(3), default="")
     postal_code: Mapped[str] = mapped_column(String(12), default="")
     country: Mapped[str] = mapped_column(String(2), default="BR")
+    # The address new orders and the delivery-address form offer first; at most one per customer.
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Compare-and-set counter: two tabs saving the same address never lose one silently.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -3,8 +3,22 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -93,6 +107,17 @@ REOPEN_DAYS = 14
 _status_enum = Enum(TicketStatus, native_enum=False, length=20)
 
 
+# The reasons the first migration creates, with their pt_BR label there and their source text here.
+BUILTIN_REASONS = {
+    "onde_esta_meu_pedido": ("Onde está meu pedido?", _l("Where is my order?")),
+    "produto_com_defeito": ("Produto com defeito", _l("Defective product")),
+    "troca_ou_devolucao": ("Troca ou devolução", _l("Exchange or return")),
+    "cancelamento": ("Cancelamento", _l("Cancellation")),
+    "nota_fiscal": ("Nota fiscal", _l("Invoice")),
+    "outro_assunto": ("Outro assunto", _l("Something else")),
+}
+
+
 class TicketReason(db.Model):
     """One entry of the store's list of reasons a shopper can pick when opening a ticket."""
 
@@ -103,6 +128,28 @@ class TicketReason(db.Model):
     label: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The help page answers "where is my order?" before offering a ticket for this reason.
+    about_delivery: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The label in other languages ({"cs": "...", "de": "..."}); `label` is read where none is given.
+    labels: Mapped[dict | None] = mapped_column(JSON)
+
+    def label_in(self, locale: str | None) -> str:
+        """The merchant's label in that language; a built-in reason never renamed speaks every catalog language."""
+        stored = (self.labels or {}).get(locale or "")
+        if stored:
+            return stored
+        builtin = BUILTIN_REASONS.get(self.code)
+        if builtin is None or self.label != builtin[0] or not locale:
+            return self.label
+        if locale == str(get_locale() or ""):
+            return str(builtin[1])
+        with force_locale(locale):
+            return str(builtin[1])
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the language of the page being drawn."""
+        return self.label_in(str(get_locale() or ""))
 
 
 class Ticket(db.Model):
@@ -121,6 +168,9 @@ class Ticket(db.Model):
         # A marketplace's ticket exists once per channel, however often (or in parallel) it is delivered.
         UniqueConstraint("channel_id", "marketplace_ticket_code", name="uq_tickets_channel_marketplace_code"),
         Index("ix_tickets_customer_updated", "customer_id", "updated_at"),
+        # The KPI dashboard reads a period's tickets by creation time, then by channel.
+        Index("ix_tickets_created_channel", "created_at", "channel_id"),
+        Index("ix_tickets_first_response", "first_response_at", "channel_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,6 +199,10 @@ class Ticket(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The store's first answer to the shopper or the marketplace, and the working time it took (KPIs).
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_seconds: Mapped[int | None] = mapped_column(Integer)
+    first_response_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -225,6 +279,8 @@ class TicketEvent(db.Model):
     """One thing that happened to a ticket; never updated or deleted."""
 
     __tablename__ = "ticket_events"
+    # The KPI dashboard counts a period's closings, reopenings and escalations.
+    __table_args__ = (Index("ix_ticket_events_kind_created", "kind", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
@@ -289,5 +345,49 @@ class TextModule(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The text in other languages ({"cs": {"title": ..., "body": ...}}); title and body are read where none is.
+    texts: Mapped[dict | None] = mapped_column(JSON)
 
     channel: Mapped[Channel | None] = relationship()
+
+    def text_in(self, locale: str | None) -> tuple[str, str, bool]:
+        """Return (title, body, translated): the module's text in the language, else its own text."""
+        own = (self.texts or {}).get(locale or "")
+        if own and own.get("body"):
+            return own.get("title") or self.title, own["body"], True
+        return self.title, self.body, False
+
+
+class TicketSurvey(db.Model):
+    """The satisfaction question asked once per closing of a ticket, and the shopper's one answer to it.
+
+    Agent, channel and reason are the ticket's at the closing, so that the figures stay with who answered
+    it even when the ticket is later forwarded. `rating` is 1-5, None until answered.
+    """
+
+    __tablename__ = "ticket_surveys"
+    __table_args__ = (
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating"),
+        # The dashboard reads the answers of a period, by channel, agent and reason.
+        Index("ix_ticket_surveys_answered", "answered_at", "channel_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    # One survey per closing: the closing event is unique.
+    closed_event_id: Mapped[int] = mapped_column(ForeignKey("ticket_events.id", ondelete="CASCADE"), unique=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    reason_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_reasons.id", ondelete="SET NULL"))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    ticket: Mapped[Ticket] = relationship()
+    agent: Mapped[User | None] = relationship()
+
+    @property
+    def satisfied(self) -> bool:
+        return self.rating is not None and self.rating >= 4

@@ -109,6 +109,22 @@ class LoginLink(db.Model):
     user: Mapped[User] = relationship()
 
 
+class EmailChange(db.Model):
+    """A pending change of a user's e-mail address, made only once the link sent to the new address is used."""
+
+    __tablename__ = "email_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    new_email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
 class ApiToken(db.Model):
     """A bearer token for the back office; only its hash is stored."""
 

@@ -102,6 +102,15 @@ def _queue_refresh(code: str, key) -> None:
                 _asked.pop(key, None)
 
 
+def ask_for_newer(code: str, stale_since: datetime | None) -> None:
+    """Ask the worker for a newer history of a code whose snapshot is missing or stale, without waiting for it.
+
+    For a page that writes: queue it with `call_after_commit`, so that a worker running at once (or quickly)
+    never commits between the page's read and its own write.
+    """
+    _ask_worker(code, stale_since)
+
+
 def current_history(code: str) -> tracking.TrackingHistory:
     """Return the object's history for a page, without waiting for Correios.
 

@@ -102,6 +102,22 @@ def resume_clock(ticket: Ticket, moment: datetime) -> None:
     ticket.sla_remaining_seconds = None
 
 
+def record_first_response(ticket: Ticket, moment: datetime, user) -> None:
+    """Keep the store's first answer to the shopper or the marketplace, and its working time since the opening.
+
+    The working time uses the SLA calendar when the channel counts working days, the clock otherwise.
+    """
+    if ticket.first_response_at is not None:
+        return
+    ticket.first_response_at = moment
+    ticket.first_response_by_id = user.id if user is not None else None
+    if ticket.channel.sla_working_days:
+        elapsed = sla.working_time_between(ticket.created_at, moment, store_calendar())
+    else:
+        elapsed = moment - ticket.created_at
+    ticket.first_response_seconds = max(int(elapsed.total_seconds()), 0)
+
+
 def pause_clock(ticket: Ticket, moment: datetime) -> None:
     """Make the ticket waiting, keeping the SLA time that was left (negative when already overdue)."""
     if ticket.status is TicketStatus.open and ticket.due_at is not None:

@@ -27,7 +27,7 @@ from ..core.errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import AuthorKind, Channel, Order, Ticket, TicketReason, TicketStatus, Visibility
 from ..models.tickets import REOPEN_DAYS
-from . import events, signals
+from . import events, signals, survey
 from .actions import cancel_unit, escalate_ticket, forward_ticket, refund, refunded_total, take_ticket
 from .common import (
     StaleTicket,
@@ -37,6 +37,7 @@ from .common import (
     flush,
     now,
     pause_clock,
+    record_first_response,
     resume_clock,
     start_clock,
     stop_clock,
@@ -163,6 +164,7 @@ def reply_as_staff(ticket: Ticket, user, body: str, visibility: Visibility, uplo
     before = ticket.status
     message = add_message(ticket, user, AuthorKind.staff, visibility, body, uploads, moment)
     if visibility is not Visibility.internal:
+        record_first_response(ticket, moment, user)
         pause_clock(ticket, moment)
     ticket.updated_at = moment
     flush(body)
@@ -190,6 +192,7 @@ def close_ticket(ticket: Ticket, user, expected_version: int | None = None, *,
     ticket.updated_at = moment
     event = events.closed(ticket, user, before)
     flush()
+    survey.ask(ticket, event)
     if notify_marketplace:
         signals.closed.send(ticket, actor=user, event=event)
     return ticket

@@ -109,3 +109,11 @@ def parse_amount(text: str | None) -> Decimal:
     if value.as_tuple().exponent < -2:
         raise FieldError(_l("Use at most two decimal places."))
     return value
+
+
+class SurveyForm(FlaskForm):
+    """The satisfaction question: a rating from 1 to 5 and an optional comment (checked by tickets.survey)."""
+
+    rating = RadioField(_l("How would you rate the service you received?"),
+                        choices=[(str(value), str(value)) for value in (1, 2, 3, 4, 5)], validate_choice=False)
+    comment = TextAreaField(_l("Comment (optional)"))

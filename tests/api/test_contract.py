@@ -14,7 +14,7 @@ from portal import create_app
 from portal.models import IntegrationEvent, Order, OrderStatus, Product, Ticket
 from portal.web.api.openapi import build_document
 from portal.web.api.schemas import errors as error_models
-from portal.web.api.schemas import events, orders, products, tickets
+from portal.web.api.schemas import events, kpis, orders, products, tickets
 
 from ..marketplaces.conftest import integrate, payload, signed
 from . import ApiClient, order_body
@@ -33,12 +33,13 @@ ROUTES = {  # operationId -> (method, path, valid body)
     "putProducts": ("PUT", "/products", lambda: {"products": [{"sku": "CAL-02", "name": "Calça", "price": "99.00"}]}),
 }
 GETS = {"getOrder": f"/orders/{EXISTING}", "listStatuses": "/statuses", "getTicket": None,
-        "listOrders": "/orders?created_in_portal=1&page=1"}
+        "listOrders": "/orders?created_in_portal=1&page=1", "getKpis": "/kpis?from=2026-11-01&to=2026-11-30"}
 REPLIES = {
     "Order": orders.Order, "OrderWritten": orders.OrderWritten, "Status": orders.Status,
     "StatusList": orders.StatusList, "Ticket": tickets.Ticket, "WebhookResult": events.WebhookResult,
     "ProductWritten": products.ProductWritten, "ProductsWritten": products.ProductsWritten,
-    "OrderList": products.OrderList, "Error": error_models.Error, "WebhookError": error_models.WebhookError,
+    "OrderList": products.OrderList, "Kpis": kpis.Kpis, "Error": error_models.Error,
+    "WebhookError": error_models.WebhookError,
 }
 # One value of each JSON type, to find one a property does not accept.
 SAMPLES = {"integer": 12345, "string": "texto", "array": [1], "object": {"x": 1}, "boolean": True}

@@ -87,8 +87,9 @@ def test_the_order_page_without_a_promised_date_says_nothing_about_it(api, clien
     assert "data-expected-delivery" not in client.get("/orders/6004").get_data(as_text=True)
 
 
-def test_the_help_page_shows_the_date_sent_through_the_api(client, shopper_order):
-    html = client.get("/orders/6003/help").get_data(as_text=True)
+def test_the_help_page_shows_the_date_sent_through_the_api(client, shopper_order, db):
+    delivery = db.session.scalar(select(TicketReason).filter_by(code="onde_esta_meu_pedido"))
+    html = client.get(f"/orders/6003/help?reason={delivery.id}").get_data(as_text=True)
     block = html[html.index("data-expected-delivery"):]
     assert block.index("Nov 20, 2026") < block.index("</div>")
     assert "Not informed by the carrier" not in block[:block.index("</div>")]

@@ -74,9 +74,12 @@ def sign_in_as(page, email: str):
 def open_ticket_as_shopper(page) -> str:
     page.goto(f"/orders/{MARKETPLACE_ORDER}")
     page.locator("[data-order-help]").click()
+    picker = page.locator("[data-reason-picker]")
+    picker.locator("input[name=reason]").first.check()
+    picker.locator("button[type=submit]").click()
     expect(page.locator("[data-help-tracking]")).to_be_visible()
+    page.locator("[data-need-help]").click()
     form = page.locator("[data-ticket-form]")
-    form.locator("select[name=reason]").select_option(index=0)
     form.locator("input[name=subject]").fill("Pedido atrasado")
     form.locator("textarea[name=body]").fill("Meu pedido ainda não chegou. Segue o comprovante.")
     form.locator("input[name=attachments]").set_input_files(
@@ -160,15 +163,17 @@ def test_queue_is_cards_on_a_phone(make_context, staff_data):
 
 def test_a_too_large_attachment_is_caught_before_sending(shopper, staff_data):
     shopper.goto(f"/orders/{MARKETPLACE_ORDER}/help")
+    picker = shopper.locator("[data-reason-picker]")
+    picker.locator("input[name=reason]").nth(1).check()  # a reason not about delivery: the form at once
+    picker.locator("button[type=submit]").click()
     form = shopper.locator("[data-ticket-form]")
-    form.locator("select[name=reason]").select_option(index=0)
     form.locator("input[name=subject]").fill("Foto grande")
     form.locator("textarea[name=body]").fill("Texto que não pode se perder.")
     big = {"name": "grande.png", "mimeType": "image/png", "buffer": PNG + b"\x00" * (10 * 1024 * 1024)}
     form.locator("input[name=attachments]").set_input_files([big])
     form.locator("button[type=submit]").click()
     expect(shopper.locator("[data-attachments-check]")).to_contain_text("grande.png")
-    expect(shopper).to_have_url(re.compile(rf"/orders/{MARKETPLACE_ORDER}/help$"))
+    expect(shopper).to_have_url(re.compile(rf"/orders/{MARKETPLACE_ORDER}/help\?reason=\d+$"))
     expect(form.locator("textarea[name=body]")).to_have_value("Texto que não pode se perder.")
     six = [{"name": f"f{i}.png", "mimeType": "image/png", "buffer": PNG} for i in range(6)]
     form.locator("input[name=attachments]").set_input_files(six)

@@ -31,6 +31,10 @@ def shopper(factory, login):
     return user
 
 
+def where_is_my_order(db):
+    return db.session.scalar(db.select(TicketReason).where(TicketReason.code == "onde_esta_meu_pedido"))
+
+
 @pytest.fixture
 def reason(db):
     return db.session.scalars(db.select(TicketReason).order_by(TicketReason.position)).first()
@@ -75,16 +79,25 @@ def test_help_page_shows_cached_tracking_first_without_calling_correios(client, 
         {"when": "2026-11-05T14:40:00", "description": "Objeto saiu para entrega", "place": "SAO PAULO/SP"},
     ]))
     db.session.commit()
-    html = client.get(f"/orders/{order.number}/help").get_data(as_text=True)
-    assert html.index("data-help-tracking") < html.index("data-ticket-form")
-    assert "Objeto saiu para entrega" in html and "Still need help?" in html
-    assert 'enctype="multipart/form-data"' in html
+    delivery = where_is_my_order(db)
+    html = client.get(f"/orders/{order.number}/help?reason={delivery.id}").get_data(as_text=True)
+    assert html.index("data-help-tracking") < html.index("data-need-help")
+    assert "Objeto saiu para entrega" in html and "I still need help" in html
+    form = client.get(f"/orders/{order.number}/help?reason={delivery.id}&need_help=1").get_data(as_text=True)
+    assert "data-ticket-form" in form and 'enctype="multipart/form-data"' in form
 
 
-def test_help_page_with_a_cold_cache_shows_what_is_known(client, shopper, factory):
+def test_help_page_with_a_cold_cache_shows_what_is_known(client, shopper, factory, db):
     order = factory.order(shopper, "ENVIADO", paid=True, shipped=True, shipping_code=CODE)
-    html = client.get(f"/orders/{order.number}/help").get_data(as_text=True)
+    html = client.get(f"/orders/{order.number}/help?reason={where_is_my_order(db).id}").get_data(as_text=True)
     assert "Not loaded yet" in html and "data-expected-delivery" in html
+
+
+def test_help_page_asks_for_the_reason_first(client, shopper, factory, db):
+    order = factory.order(shopper)
+    html = client.get(f"/orders/{order.number}/help").get_data(as_text=True)
+    assert "data-reason-picker" in html and "data-ticket-form" not in html
+    assert f'value="{where_is_my_order(db).id}"' in html
 
 
 def test_open_a_ticket_with_an_attachment(client, shopper, factory, reason, csrf_from, db):

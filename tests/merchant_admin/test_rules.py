@@ -71,10 +71,15 @@ def test_example_timeline_for_a_chosen_status(admin_client):
     html = admin_client.get(f"{RULES}?example={finalizado}").get_data(as_text=True)
     steps = dict(re.findall(r'data-step="(\w+)" data-state="(\w+)"', html))
     assert steps == {"placed": "done", "paid": "done", "shipped": "done", "delivered": "done"}
+    enviado, = _ids("ENVIADO")
+    html = admin_client.get(f"{RULES}?example={enviado}&shipped=1").get_data(as_text=True)
+    steps = dict(re.findall(r'data-step="(\w+)" data-state="(\w+)"', html))
+    assert steps == {"placed": "done", "paid": "done", "shipped": "done", "delivered": "current"}
+    # A ENVIAR says the parcel has not left: its example shows no shipment even with a shipping date.
     a_enviar, = _ids("A ENVIAR")
     html = admin_client.get(f"{RULES}?example={a_enviar}&shipped=1").get_data(as_text=True)
     steps = dict(re.findall(r'data-step="(\w+)" data-state="(\w+)"', html))
-    assert steps == {"placed": "done", "paid": "done", "shipped": "done", "delivered": "current"}
+    assert steps == {"placed": "done", "paid": "done", "shipped": "current", "delivered": "pending"}
     assert "data-example-timeline" not in admin_client.get(f"{RULES}?example=nope").get_data(as_text=True)
 
 

@@ -133,3 +133,40 @@ def test_two_tickets_of_one_order_cannot_refund_more_than_its_total(app, committ
         total = db.session.scalar(select(func.sum(Refund.amount)))
         assert total == Decimal("200.00")
         db.session.remove()
+
+
+def test_two_answers_to_one_survey_at_once_give_one(app, committed):
+    """The shopper double-submits the survey (or answers from the mail and the page at once): one answer stays."""
+    from portal.models import TicketSurvey
+    from portal.tickets import survey as surveys
+
+    number, agent_id, _second = _setup(app)
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+        tickets.close_ticket(ticket, db.session.get(User, agent_id))
+        db.session.commit()
+        survey_id = db.session.scalar(select(TicketSurvey.id).where(TicketSurvey.ticket_id == ticket.id))
+    loaded = threading.Barrier(2, timeout=10)
+    results = []
+
+    def answer(rating: int):
+        with app.app_context():
+            survey = db.session.get(TicketSurvey, survey_id)
+            surveys.check_open(survey)
+            loaded.wait()
+            try:
+                surveys.answer(survey, rating, None)
+                db.session.commit()
+                results.append("answered")
+            except Exception as exc:  # noqa: BLE001 - the test reads how the loser lost
+                db.session.rollback()
+                results.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=answer, args=(value,)) for value in (2, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["Conflict", "answered"]
+    with app.app_context():
+        assert db.session.get(TicketSurvey, survey_id).rating in (2, 5)

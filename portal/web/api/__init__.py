@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import docs, order_list, products, tickets, views, webhooks  # noqa: E402,F401
+from . import docs, kpis, order_list, products, tickets, views, webhooks  # noqa: E402,F401

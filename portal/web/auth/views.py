@@ -78,6 +78,11 @@ def _nav_state() -> dict:
     return {"section": section, "user": user, "staff": staff, "role": user.role.value if staff else "customer"}
 
 
+def language_name(code: str) -> str:
+    """A language's name in itself ("Čeština"), as the picker shows it."""
+    return dict(_language_names(tuple(current_app.config["LANGUAGES"]))).get(code, code)
+
+
 def language_choices() -> list[tuple[str, str]]:
     return list(_language_names(tuple(current_app.config["LANGUAGES"])))
 

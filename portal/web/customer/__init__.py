@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("customer", __name__)
 
-from . import account, serving, shared_cart, tickets, views  # noqa: E402,F401
+from . import account, help, serving, shared_cart, survey, tickets, views  # noqa: E402,F401

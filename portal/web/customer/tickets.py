@@ -1,24 +1,19 @@
-"""The shopper's tickets: help from an order, the list, the thread, replies, closing and downloads."""
-from dataclasses import dataclass
-
+"""The shopper's tickets: the list, the thread, replies, closing and downloads."""
 from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
-
-import trackers
 
 from ... import access
 from ...accounts import audit
 from ...core.errors import DomainError, NotFound
 from ...extensions import db
-from ...models import TicketReason, TrackingSnapshot, TrustedHost
 from ...models.tickets import REOPEN_DAYS
-from ...orders.timeline import build_timeline
 from ...tickets import lifecycle as tickets
+from ...tickets import survey as surveys
 from ...tickets.attachments import open_stored
 from ...tickets.sanitize import clean_message_html
 from ..forms import EmptyForm
-from ..ticket_forms import ATTACHMENTS_HINT, MessageForm, NewTicketForm, allow_uploads, csrf_failed
+from ..ticket_forms import ATTACHMENTS_HINT, MessageForm, SurveyForm, allow_uploads, csrf_failed
 from . import bp
 from .serving import operator as acting_operator
 
@@ -42,69 +37,14 @@ def attach_error(form, error: DomainError) -> None:
         form.form_errors.append(str(error.message))
 
 
-@dataclass(frozen=True)
-class TrackingSummary:
-    link: object
-    latest: dict | None
-    checked_at: object
-    expected: object
-
-
-def tracking_summary(order) -> TrackingSummary | None:
-    """Say what is known about the parcel from the cache alone: the help page never waits for Correios."""
-    steps = build_timeline(order, TrustedHost.all_hosts())
-    link = next((step.tracking for step in steps if step.tracking is not None), None)
-    if link is None:
-        return None
-    latest, checked_at = None, None
-    if link.kind is trackers.TrackingKind.correios:
-        snapshot = db.session.get(TrackingSnapshot, link.code)
-        if snapshot is not None and not snapshot.error and snapshot.events:
-            latest = max(snapshot.events, key=lambda event: str(event.get("when") or ""))
-            checked_at = snapshot.fetched_at
-    return TrackingSummary(link, latest, checked_at, tickets.expected_delivery(order))
-
-
 def audit_acting(action: str, ticket) -> None:
     """Record what an operator did on a ticket while acting, in the customer's name."""
     if (operator := acting_operator()) is not None:
         audit.record(operator, action, f"ticket:{ticket.number}", on_behalf_of=g.customer)
 
 
-def _uploads():
+def uploads():
     return [f for f in request.files.getlist("attachments") if f and f.filename]
-
-
-def _reasons() -> list[tuple[int, str]]:
-    rows = db.session.scalars(db.select(TicketReason).where(TicketReason.active.is_(True))
-                              .order_by(TicketReason.position, TicketReason.id))
-    return [(reason.id, reason.label) for reason in rows]
-
-
-@bp.route("/orders/<number>/help", methods=["GET", "POST"])
-def order_help(number: str):
-    """Show where the order is, then the form that opens a ticket about it."""
-    order = access.get_order_or_404(number, g.customer)
-    access.require_customer_of(g.customer, order.customer_id)
-    form = NewTicketForm()
-    form.reason.choices = _reasons()
-    code = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            ticket = tickets.open_ticket(order, g.customer, form.reason.data, form.subject.data,
-                                         form.body.data, uploads=_uploads(), operator=acting_operator())
-            audit_acting("ticket.open", ticket)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            code = error.status_code
-        else:
-            db.session.commit()
-            flash(_("Ticket %(number)s opened. We will answer by e-mail and here.", number=ticket.number),
-                  "success")
-            return redirect(url_for(".ticket", ticket_number=ticket.number))
-    return render_template("customer/tickets/help.html", order=order, form=form, tracking=tracking_summary(order),
-                           attachments_hint=ATTACHMENTS_HINT), code
 
 
 @bp.route("/tickets")
@@ -119,18 +59,21 @@ def tickets_list():
     return render_template("customer/tickets/list.html", pagination=pagination)
 
 
-def _thread(ticket, form, code: int = 200):
+def thread_page(ticket, form, code: int = 200, survey_form=None):
+    """Render the thread; a closed ticket whose question waits shows it (not to an operator serving the shopper)."""
+    pending = surveys.pending(ticket) if acting_operator() is None else None
     return render_template(
         "customer/tickets/thread.html", ticket=ticket, messages=access.visible_messages(ticket, g.customer),
         form=form, close_form=EmptyForm(), can_reply=tickets.can_reopen_by_reply(ticket),
-        attachments_hint=ATTACHMENTS_HINT,
+        attachments_hint=ATTACHMENTS_HINT, survey=pending,
+        survey_form=survey_form or SurveyForm(formdata=None), max_comment=surveys.MAX_COMMENT,
     ), code
 
 
 @bp.route("/tickets/<ticket_number>")
 def ticket(ticket_number: str):
     """Show one ticket as a chat thread with the reply box."""
-    return _thread(access.get_ticket_or_404(ticket_number, g.customer), MessageForm())
+    return thread_page(access.get_ticket_or_404(ticket_number, g.customer), MessageForm())
 
 
 @bp.route("/tickets/<ticket_number>/reply", methods=["POST"])
@@ -140,14 +83,14 @@ def reply(ticket_number: str):
     access.require_customer_of(g.customer, ticket.customer_id)
     form = MessageForm()
     if not form.validate_on_submit():
-        return _thread(ticket, form, 400 if csrf_failed(form) else 422)
+        return thread_page(ticket, form, 400 if csrf_failed(form) else 422)
     try:
-        tickets.reply_as_customer(ticket, g.customer, form.body.data, uploads=_uploads(), operator=acting_operator())
+        tickets.reply_as_customer(ticket, g.customer, form.body.data, uploads=uploads(), operator=acting_operator())
         audit_acting("ticket.reply", ticket)
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)
-        return _thread(access.get_ticket_or_404(ticket_number, g.customer), form, error.status_code)
+        return thread_page(access.get_ticket_or_404(ticket_number, g.customer), form, error.status_code)
     db.session.commit()
     flash(_("Your message was sent."), "success")
     return redirect(url_for(".ticket", ticket_number=ticket.number, _anchor="reply"))

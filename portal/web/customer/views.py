@@ -22,7 +22,7 @@ from ...store.colours import readable_on, text_on_white
 from . import bp
 from .serving import resolve_customer
 
-PUBLIC_ENDPOINTS = {"customer.theme_css"}
+PUBLIC_ENDPOINTS = {"customer.theme_css", "customer.survey"}
 MAX_PAGE = 100_000
 HEX_COLOUR = re.compile(r"\A#[0-9a-fA-F]{6}\Z")
 

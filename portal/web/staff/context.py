@@ -23,6 +23,7 @@ from ...models import (
 )
 from ...orders.timeline import build_timeline
 from ...tickets import lifecycle as tickets
+from ...tickets import text_modules as module_texts
 from ..ticket_forms import CancelUnitForm, EscalateForm, ForwardForm, RefundForm, StaffReplyForm, VersionedForm
 
 # The "Escolher uma ação" menu: the value posted, its label, and whether it has a form of its own.
@@ -83,6 +84,7 @@ class FilledModule:
     text: str
     missing: tuple[str, ...]
     store_wide: bool
+    translated: bool = False  # the module's own text in the language asked for (else its main text)
 
     @property
     def parts(self) -> list[tuple[str, bool]]:
@@ -139,8 +141,9 @@ def colleagues() -> list[User]:
                               User.id != current_user.id).order_by(User.name, User.email)))
 
 
-def text_modules(ticket: Ticket) -> list[FilledModule]:
-    """Return the channel's and the store-wide text modules, filled for this ticket."""
+def text_modules(ticket: Ticket, locale: str | None = None) -> list[FilledModule]:
+    """Return the channel's and the store-wide text modules in the ticket's language (or `locale`), filled."""
+    locale = locale or module_texts.ticket_language(ticket)
     rows = db.session.scalars(
         db.select(TextModule)
         .where(TextModule.retired.is_(False),
@@ -148,9 +151,10 @@ def text_modules(ticket: Ticket) -> list[FilledModule]:
         .order_by(TextModule.channel_id.is_(None), TextModule.position, TextModule.id))
     filled = []
     for module in rows:
-        text, missing = tickets.fill_placeholders(module.body, ticket)
-        filled.append(FilledModule(module.id, module.title, mark_missing(text, missing), tuple(missing),
-                                   module.channel_id is None))
+        title, body, translated = module.text_in(locale)
+        text, missing = tickets.fill_placeholders(body, ticket)
+        filled.append(FilledModule(module.id, title, mark_missing(text, missing), tuple(missing),
+                                   module.channel_id is None, translated))
     return filled
 
 

@@ -1,5 +1,5 @@
 """The ticket workspace: thread, order panel, reply box, and the printable order page."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -7,8 +7,11 @@ from ... import access
 from ...core.errors import DomainError
 from ...extensions import db
 from ...models import Visibility
+from ...tickets import deflection as deflections
 from ...tickets import events as ticket_events
 from ...tickets import lifecycle as tickets
+from ...tickets import survey as surveys
+from ...tickets import text_modules as module_texts
 from ..customer.tickets import send_attachment
 from ..forms import EmptyForm
 from ..ticket_forms import allow_uploads, csrf_failed
@@ -45,10 +48,15 @@ def render_workspace(ticket, posted: str | None = None, error: DomainError | Non
     if error is not None and posted in forms:
         attach_error(forms[posted], error)
     chosen = posted if posted in ACTION_CODES else request.args.get("action", "")
+    ticket_locale = module_texts.ticket_language(ticket)
+    asked = request.args.get("modules_lang", "")
+    modules_locale = asked if asked in current_app.config["LANGUAGES"] else ticket_locale
     return render_template(
-        "staff/ticket.html", ticket=ticket, forms=forms, modules=text_modules(ticket), actions=ACTIONS,
+        "staff/ticket.html", ticket=ticket, forms=forms, modules=text_modules(ticket, modules_locale),
+        actions=ACTIONS, ticket_locale=ticket_locale, modules_locale=modules_locale,
         chosen_action=chosen if chosen in ACTION_CODES else "", posted=posted,
-        event_labels=EVENT_LABELS, event_summary=event_summary, **panel,
+        event_labels=EVENT_LABELS, event_summary=event_summary, surveys=surveys.of_ticket(ticket),
+        shown_before=deflections.shown_before(ticket), **panel,
     ), status
 
 

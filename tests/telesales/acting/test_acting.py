@@ -196,3 +196,22 @@ def test_serving_a_second_customer_ends_the_first_in_the_audit(client, login, op
     act(other)
     assert [(r.on_behalf_of_id, r.user_id) for r in audit_rows(db, "acting.end")] == [(customer.id, operator.id)]
     assert "Serving Pedro Outro" in client.get("/orders").get_data(as_text=True)
+
+
+def test_an_operator_serving_a_customer_cannot_answer_their_satisfaction_question(client, login, db, factory,
+                                                                                operator, customer, reason, act,
+                                                                                token):
+    from portal.models import TicketSurvey
+    from portal.tickets import lifecycle as tickets
+
+    ticket = tickets.open_ticket(factory.order(customer), customer, reason.id, "Pedido", "Olá")
+    tickets.close_ticket(ticket, operator)
+    db.session.commit()
+    login(operator)
+    act(customer)
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "data-survey-form" not in page
+    response = client.post(f"/tickets/{ticket.number}/survey", data={"csrf_token": token(), "rating": "5"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.scalar(db.select(TicketSurvey.answered_at).where(TicketSurvey.ticket_id == ticket.id)) is None
