@@ -90,3 +90,13 @@ def test_czech_has_three_plural_forms():
     assert po.num_plurals == 3
     form = gettext.c2py(po.plural_expr)
     assert [form(n) for n in (1, 2, 4, 5, 0, 21)] == [0, 1, 1, 2, 2, 2]
+
+
+@pytest.mark.parametrize(("locale", "msgid", "word"), [
+    ("cs", "Text modules", "Textové moduly"), ("cs", "Tickets", "Tikety"), ("cs", "Open a ticket", "tiket"),
+    ("fr", "Text modules", "Modules de texte"), ("fr", "Open a ticket", "ticket"),
+    ("de", "Open a ticket", "Ticket"), ("pt_BR", "Text modules", "Modelos de texto"),
+])
+def test_the_marketplaces_own_words_name_their_things(locale, msgid, word):
+    """The seeds' vocabulary: Kaufland's Czech and French seller documents call them so."""
+    assert word in catalog(locale)[msgid].string

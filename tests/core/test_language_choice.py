@@ -98,3 +98,17 @@ def test_money_is_written_the_locales_way_in_the_stores_currency(app, db, factor
     sign_in(client, customer)
     html = client.get(f"/orders/{order.number}").get_data(as_text=True)
     assert price in html.replace("&nbsp;", "\xa0")
+
+
+@pytest.mark.parametrize("accept, written", [("de", "24.12.2026"), ("fr", "24 déc. 2026"), ("cs", "24. 12. 2026"),
+                                             ("en", "Dec 24, 2026"), ("pt-BR", "24 de dez. de 2026")])
+def test_dates_are_written_the_locales_way(app, db, factory, accept, written):
+    from datetime import date
+
+    customer = factory.user()
+    order = factory.order(customer, expected_delivery_on=date(2026, 12, 24))
+    db.session.commit()
+    client = browser(app, accept)
+    sign_in(client, customer)
+    html = client.get(f"/orders/{order.number}").get_data(as_text=True).replace("&nbsp;", "\xa0")
+    assert written in html.replace("\xa0", " ").replace("\u202f", " ")

@@ -109,3 +109,22 @@ def test_a_ticket_is_answered_in_its_channels_language_else_the_customers_else_t
     assert module_admin.ticket_language(on_store) == "fr"
     customer.locale = None
     assert module_admin.ticket_language(on_store) == "pt_BR"
+
+
+def test_the_workspace_offers_the_channels_language_text_by_default(db, factory, sign_in):
+    from portal.models import Role
+    from portal.tickets import lifecycle as tickets
+
+    customer = factory.user(locale="fr")
+    channel = factory.channel("kaufland_de", "Kaufland DE", marketplace=True)
+    channel.locale = "de"
+    module = TextModule(title="Prazo", body="Olá {cliente}, seu pedido chega logo.", position=1,
+                        texts={"de": {"title": "Lieferzeit", "body": "Guten Tag {cliente}, die Bestellung kommt bald."}})
+    db.session.add(module)
+    ticket = tickets.open_ticket(factory.order(customer, channel=channel), customer, first_reason(db).id, "Wo?", "Wo?")
+    db.session.commit()
+    agent = sign_in(factory.user(role=Role.agent))
+    page = html_lib.unescape(agent.get(f"/staff/tickets/{ticket.number}").get_data(as_text=True))
+    assert "Guten Tag" in page and 'data-title="Lieferzeit"' in page and "seu pedido chega logo" not in page
+    page = html_lib.unescape(agent.get(f"/staff/tickets/{ticket.number}?modules_lang=pt_BR").get_data(as_text=True))
+    assert "seu pedido chega logo" in page and "Guten Tag" not in page

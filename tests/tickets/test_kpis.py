@@ -148,15 +148,42 @@ def test_an_unknown_channel_is_refused(db):
     assert caught.value.field == "channel"
 
 
-def test_each_figure_is_one_statement_whatever_the_number_of_tickets(db, week, count_queries, factory):
+def test_each_figure_is_one_statement_whatever_the_number_of_tickets(db, week, count_queries, clock, open_ticket,
+                                                                      agent):
     p = period()
     with count_queries() as few:
-        figures.report(p)
-    for _n in range(20):
-        factory.order(factory.user())
+        before = figures.report(p)
+    for n in range(20):
+        clock.set(local(WED, 8, n))
+        ticket = open_ticket()
+        clock.set(local(WED, 9, n))
+        tickets.reply_as_staff(ticket, agent, "Resposta", "customer", expected_version=ticket.version)
+        tickets.close_ticket(ticket, agent)
+    db.session.commit()
     with count_queries() as many:
-        figures.report(p)
+        after = figures.report(p)
+    assert after.summary.received == before.summary.received + 20
+    assert after.summary.closed == before.summary.closed + 20
     assert len(many) == len(few) <= 25
+
+
+def test_a_first_response_counts_no_weekend_and_no_holiday(db, clock, open_ticket, agent):
+    """Thursday 19 November 23:00 to Saturday 21 November 12:00: Friday 20 is Consciência Negra, a national
+    holiday since 2024, and Saturday is no working day, so only Thursday's last hour counts."""
+    clock.set(datetime(2026, 11, 20, 2, 0, tzinfo=UTC))  # Thursday 19, 23:00 in São Paulo
+    ticket = open_ticket()
+    clock.set(datetime(2026, 11, 21, 15, 0, tzinfo=UTC))  # Saturday 21, 12:00
+    tickets.reply_as_staff(ticket, agent, "Resposta", "customer", expected_version=ticket.version)
+    clock.set(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))  # Monday 23, 11:00: a second ticket, answered at 11:30
+    other = open_ticket()
+    clock.set(datetime(2026, 11, 23, 14, 30, tzinfo=UTC))
+    tickets.reply_as_staff(other, agent, "Resposta", "customer", expected_version=other.version)
+    db.session.commit()
+    s = figures.summary(figures.parse_period("2026-11-19", "2026-11-23"))
+    assert (s.received, s.answered) == (2, 2)
+    assert (s.first_response_median, s.first_response_p90) == (1800, 3600)
+    days = {row.day.day: row.median for row in figures.daily(figures.parse_period("2026-11-19", "2026-11-23"))}
+    assert days[21] == 3600 and days[23] == 1800
 
 
 # The page, the CSV and the API.

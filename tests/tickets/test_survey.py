@@ -229,3 +229,13 @@ def test_the_status_stays_closed_after_answering(db, closed):
     surveys.answer(_surveys(db, closed)[0], "3", "")
     db.session.commit()
     assert closed.status is TicketStatus.closed
+
+
+def test_the_question_is_the_stores_own_words_in_portuguese(app, db, client, login, shopper, closed):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pt-BR"
+    login(shopper)
+    body = client.get(f"/tickets/{closed.number}").get_data(as_text=True)
+    assert "Como você avalia o atendimento?" in body
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    body = client.get(f"/tickets/{closed.number}").get_data(as_text=True)
+    assert "How would you rate the service you received?" in body
