@@ -36,6 +36,12 @@ EXPECTED = {
     "customer.addresses": dict.fromkeys(("agent", "operator", "admin"), 403),
     "customer.new_address": dict.fromkeys(("agent", "operator", "admin"), 403),
     "customer.edit_address": {"owner": 404, "other_customer": 404, "agent": 403, "operator": 403, "admin": 403},
+    # The e-mail address and the password are the account holder's alone; the table's link token is unknown.
+    "customer.change_email": dict.fromkeys(("agent", "operator", "admin"), 403),
+    "customer.change_password": dict.fromkeys(("agent", "operator", "admin"), 403),
+    "customer.confirm_email": {"owner": 404, "other_customer": 404, "agent": 403, "operator": 403, "admin": 403},
+    # The shopper changes where their order goes (the page says why not once shipped); staff only while serving.
+    "customer.order_address": dict.fromkeys(("agent", "operator", "admin"), 403),
     "customer.shared_cart": {"owner": 404, "other_customer": 404, "agent": 403, "operator": 403, "admin": 403},
     # A survey link with a token we never signed: the same clear 404 whoever opens it.
     "customer.survey": dict.fromkeys(PERSONAS, 404),

@@ -1,28 +1,41 @@
 """"Minha conta": a customer's personal data and address book, kept by the customer or an operator acting.
 
-Changes an operator makes while acting are audited with the operator as the actor and the customer as
-`on_behalf_of`. Nothing here changes an e-mail address or a password.
+Every change is audited: the customer's own with the customer as the actor, an operator's while acting with
+the operator as the actor and the customer as `on_behalf_of`; each is told to the back office
+(`customer.updated`). An address carries a version, so that two tabs saving it never lose one silently, and
+at most one address is the default (the first one added becomes it). E-mail and password: `credentials`.
 """
 import re
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
-from ..core.errors import NotFound, ValidationError
+from ..core.errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import AuditEntry, CustomerAddress, User
-from . import audit
+from . import audit, events
 from .documents import digits_of, normalise_document
 
 CEP = re.compile(r"\A(\d{5})-?(\d{3})\Z")
 PHONE = re.compile(r"\A[0-9 ()+.-]{8,30}\Z")
-STATE = re.compile(r"\A[A-Za-z]{2}\Z")
+# The 27 federative units (26 states and the Distrito Federal), as the Correios write them.
+UFS = ("AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "MA", "MT", "MS", "MG", "PA", "PB", "PR", "PE", "PI",
+       "RJ", "RN", "RS", "RO", "RR", "SC", "SP", "SE", "TO")
 ADDRESS_FIELDS = ("label", "name", "street", "number", "complement", "district", "city", "state", "postal_code")
 LIMITS = {"label": 60, "name": 200, "street": 200, "number": 20, "complement": 100, "district": 100, "city": 100}
 
 
+ADDRESS_CHANGED_MEANWHILE = _l("This address was changed meanwhile (in another tab or by customer service). "
+                               "Check the address saved now and save again: your entries are kept below.")
+
+
 def _audit(operator: User | None, customer: User, action: str, target: str, before=None, after=None) -> None:
+    """Audit a change to the account (by the customer, or by the operator serving them) and tell the back office."""
     if operator is not None:
         audit.record(operator, action, target, before, after, on_behalf_of=customer)
+    else:
+        audit.record(customer, action, target, before, after)
+    events.customer_updated(customer)
 
 
 def update_personal_data(customer: User, name: str, phone: str, document: str, operator: User | None = None):
@@ -59,21 +72,24 @@ def _clean_address(values: dict) -> dict:
         raise ValidationError(_l("Write the street."), field="street")
     if not clean["city"]:
         raise ValidationError(_l("Write the city."), field="city")
-    if clean["state"]:
-        if not STATE.match(clean["state"]):
-            raise ValidationError(_l("Write the state as two letters, e.g. SP."), field="state")
-        clean["state"] = clean["state"].upper()
-    if clean["postal_code"]:
-        match = CEP.match(clean["postal_code"])
-        if match is None:
-            raise ValidationError(_l("Write the CEP as eight digits, e.g. 01001-000."), field="postal_code")
-        clean["postal_code"] = f"{match.group(1)}-{match.group(2)}"
+    clean["state"] = clean["state"].upper()
+    if clean["state"] not in UFS:
+        raise ValidationError(_l("Choose the state (UF) from the list."), field="state")
+    match = CEP.match(clean["postal_code"])
+    if match is None:
+        raise ValidationError(_l("Write the CEP as eight digits, e.g. 01001-000."), field="postal_code")
+    clean["postal_code"] = f"{match.group(1)}-{match.group(2)}"
     return clean
+
+
+def clean_address(values: dict) -> dict:
+    """Return the address fields trimmed, the UF upper-cased and the CEP as 00000-000; raise on a bad one."""
+    return _clean_address(values)
 
 
 def customer_addresses(customer: User) -> list[CustomerAddress]:
     return list(db.session.scalars(db.select(CustomerAddress).where(CustomerAddress.user_id == customer.id)
-                                   .order_by(CustomerAddress.id)))
+                                   .order_by(CustomerAddress.is_default.desc(), CustomerAddress.id)))
 
 
 def get_address(customer: User, address_id: int) -> CustomerAddress:
@@ -88,29 +104,68 @@ def _values(address: CustomerAddress) -> dict:
     return {key: getattr(address, key) for key in ADDRESS_FIELDS}
 
 
+def _default_of(customer_id: int) -> CustomerAddress | None:
+    return db.session.scalar(db.select(CustomerAddress).where(CustomerAddress.user_id == customer_id,
+                                                              CustomerAddress.is_default.is_(True)).limit(1))
+
+
 def add_address(customer: User, values: dict, operator: User | None = None) -> CustomerAddress:
-    address = CustomerAddress(user_id=customer.id, country="BR", **_clean_address(values))
+    """Add an address to the book; the customer's first address becomes the default."""
+    clean = _clean_address(values)
+    address = CustomerAddress(user_id=customer.id, country="BR", version=1,
+                              is_default=_default_of(customer.id) is None, **clean)
     db.session.add(address)
     db.session.flush()
-    _audit(operator, customer, "address.add", f"address:{address.id}", None, _values(address))
+    _audit(operator, customer, "address.add", f"address:{address.id}", None,
+           {**_values(address), "default": address.is_default})
     return address
 
 
-def update_address(address: CustomerAddress, values: dict, operator: User | None = None) -> CustomerAddress:
+def update_address(address: CustomerAddress, values: dict, version: int | None,
+                   operator: User | None = None) -> CustomerAddress:
+    """Save the address only if nobody saved it since `version` was read (one UPDATE ... AND version = :v)."""
     clean = _clean_address(values)
-    old, new = audit.changes(_values(address), clean)
-    for key, value in clean.items():
-        setattr(address, key, value)
+    before = _values(address)
+    result = db.session.execute(
+        update(CustomerAddress).where(CustomerAddress.id == address.id, CustomerAddress.version == version)
+        .values(**clean, version=CustomerAddress.version + 1).execution_options(synchronize_session=False))
+    if version is None or result.rowcount != 1:
+        raise Conflict(ADDRESS_CHANGED_MEANWHILE, field="version")
+    db.session.refresh(address)
+    old, new = audit.changes(before, clean)
     if new:
         _audit(operator, address.user, "address.update", f"address:{address.id}", old, new)
+    return address
+
+
+def set_default_address(address: CustomerAddress, operator: User | None = None) -> CustomerAddress:
+    """Make this the customer's one default address."""
+    if address.is_default:
+        return address
+    previous = _default_of(address.user_id)
+    if previous is not None:
+        previous.is_default = False
+        db.session.flush()  # the old default is cleared before the new one is set
+    address.is_default = True
     db.session.flush()
+    _audit(operator, address.user, "address.default", f"address:{address.id}",
+           {"default": f"address:{previous.id}" if previous else None}, {"default": f"address:{address.id}"})
     return address
 
 
 def delete_address(address: CustomerAddress, operator: User | None = None) -> None:
-    _audit(operator, address.user, "address.delete", f"address:{address.id}", _values(address), None)
+    """Delete an address; when it was the default, the oldest remaining one becomes the default."""
+    customer, was_default, address_id = address.user, address.is_default, address.id
+    before = {**_values(address), "default": was_default}
     db.session.delete(address)
     db.session.flush()
+    if was_default:
+        successor = db.session.scalar(db.select(CustomerAddress).where(CustomerAddress.user_id == customer.id)
+                                      .order_by(CustomerAddress.id).limit(1))
+        if successor is not None:
+            successor.is_default = True
+            db.session.flush()
+    _audit(operator, customer, "address.delete", f"address:{address_id}", before, None)
 
 
 def last_service_change(customer: User, actions: tuple[str, ...]) -> AuditEntry | None:

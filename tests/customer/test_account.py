@@ -45,7 +45,8 @@ def addresses_of(db, user):
 def test_the_page_shows_the_data_and_the_email_only_as_text(client, shopper):
     html = client.get("/account").get_data(as_text=True)
     assert 'data-account-email>joana@example.com<' in html
-    assert 'name="email"' not in html and 'name="password"' not in html
+    assert 'name="email"' not in html and 'name="password"' not in html  # changed on pages of their own
+    assert 'href="/account/email"' in html and 'href="/account/password"' in html
     assert 'value="Joana Lima"' in html and 'value="(11) 91234-5678"' in html
     assert 'for="document"' in html  # every field has its label
 
@@ -104,7 +105,8 @@ def test_the_address_book_adds_edits_and_deletes(client, shopper, send, db):
 
     edit = f"/account/addresses/{address.id}/edit"
     assert 'value="Rua das Flores"' in client.get(edit).get_data(as_text=True)
-    assert send(edit, {**ADDRESS, "street": "Avenida Paulista", "number": "1000"}, page=edit).status_code == 303
+    assert send(edit, {**ADDRESS, "street": "Avenida Paulista", "number": "1000", "version": "1"},
+                page=edit).status_code == 303
     db.session.expire_all()
     assert addresses_of(db, shopper)[0].street == "Avenida Paulista"
 
@@ -116,8 +118,11 @@ def test_the_address_book_adds_edits_and_deletes(client, shopper, send, db):
 @pytest.mark.parametrize("change, field, message", [
     ({"postal_code": "0100-100"}, "postal_code", "eight digits"),
     ({"postal_code": "ABCDEFGH"}, "postal_code", "eight digits"),
-    ({"state": "São"}, "state", "two letters"),
-    ({"state": "1"}, "state", "two letters"),
+    ({"state": "São"}, "state", "Choose the state (UF) from the list."),
+    ({"state": "1"}, "state", "Choose the state (UF) from the list."),
+    ({"state": "XX"}, "state", "Choose the state (UF) from the list."),
+    ({"state": ""}, "state", "Choose the state (UF) from the list."),
+    ({"postal_code": ""}, "postal_code", "This field is required."),
     ({"street": ""}, "street", "This field is required."),
     ({"street": "   "}, "street", "This field is required."),
     ({"city": ""}, "city", "This field is required."),
@@ -136,7 +141,7 @@ def test_a_bad_edit_keeps_the_old_address(client, shopper, send, db):
     send("/account/addresses/new", ADDRESS, page="/account/addresses/new")
     [address] = addresses_of(db, shopper)
     edit = f"/account/addresses/{address.id}/edit"
-    response = send(edit, {**ADDRESS, "street": "Rua Nova", "postal_code": "123"}, page=edit)
+    response = send(edit, {**ADDRESS, "street": "Rua Nova", "postal_code": "123", "version": "1"}, page=edit)
     assert response.status_code == 422
     db.session.expire_all()
     assert addresses_of(db, shopper)[0].street == "Rua das Flores"

@@ -69,7 +69,9 @@ def _nav_state() -> dict:
     if endpoint.startswith("customer."):
         if "ticket" in endpoint:
             section = "tickets"
-        elif "account" in endpoint or "address" in endpoint:
+        elif endpoint == "customer.order_address":
+            section = "orders"
+        elif "account" in endpoint or "address" in endpoint or endpoint.endswith(("_email", "_password")):
             section = "account"
         else:
             section = "orders"

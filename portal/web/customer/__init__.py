@@ -3,4 +3,15 @@ from flask import Blueprint
 
 bp = Blueprint("customer", __name__)
 
-from . import account, help, serving, shared_cart, survey, tickets, views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    account,
+    account_switch,
+    credentials,
+    help,
+    order_address,
+    serving,
+    shared_cart,
+    survey,
+    tickets,
+    views,
+)

@@ -1,15 +1,16 @@
 """"Minha conta": the shopper's personal data and address book, also kept by an operator serving them."""
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...accounts import profile
 from ...accounts.documents import format_document
-from ...core.errors import DomainError, NotFound
+from ...core.errors import Conflict, DomainError, NotFound
 from ...extensions import db
+from ...models import CustomerAddress
 from ..forms import EmptyForm
 from ..ticket_forms import csrf_failed
 from . import bp
@@ -23,16 +24,36 @@ class AccountForm(FlaskForm):
     document = StringField(_l("CPF or CNPJ"), validators=[Optional(), Length(max=20)])
 
 
-class AddressForm(FlaskForm):
-    label = StringField(_l("Label (e.g. Home, Work)"), validators=[Optional(), Length(max=60)])
+# The federative units' names, for the UF list (proper names: the same in every language).
+UF_NAMES = {"AC": "Acre", "AL": "Alagoas", "AP": "Amapá", "AM": "Amazonas", "BA": "Bahia", "CE": "Ceará",
+            "DF": "Distrito Federal", "ES": "Espírito Santo", "GO": "Goiás", "MA": "Maranhão", "MT": "Mato Grosso",
+            "MS": "Mato Grosso do Sul", "MG": "Minas Gerais", "PA": "Pará", "PB": "Paraíba", "PR": "Paraná",
+            "PE": "Pernambuco", "PI": "Piauí", "RJ": "Rio de Janeiro", "RN": "Rio Grande do Norte",
+            "RS": "Rio Grande do Sul", "RO": "Rondônia", "RR": "Roraima", "SC": "Santa Catarina", "SP": "São Paulo",
+            "SE": "Sergipe", "TO": "Tocantins"}
+UF_CHOICES = [("", _l("Choose the state"))] + [(uf, f"{uf} – {UF_NAMES[uf]}") for uf in profile.UFS]
+
+
+class AddressFields(FlaskForm):
+    """The fields of an address (the address book's form and the order's new-address form)."""
+
     name = StringField(_l("Recipient"), validators=[Optional(), Length(max=200)])
-    postal_code = StringField(_l("CEP"), validators=[Optional(), Length(max=12)])
+    postal_code = StringField(_l("CEP"), validators=[DataRequired(), Length(max=12)])
     street = StringField(_l("Street"), validators=[DataRequired(), Length(max=200)])
     number = StringField(_l("Number"), validators=[Optional(), Length(max=20)])
     complement = StringField(_l("Complement"), validators=[Optional(), Length(max=100)])
     district = StringField(_l("District"), validators=[Optional(), Length(max=100)])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
-    state = StringField(_l("State"), validators=[Optional(), Length(max=3)])
+    # Any value reaches the service, which refuses what is not one of the 27 UFs with its own message.
+    state = SelectField(_l("State (UF)"), choices=UF_CHOICES, validate_choice=False)
+
+    def address_values(self) -> dict:
+        return {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "version")}
+
+
+class AddressForm(AddressFields):
+    label = StringField(_l("Label (e.g. Home, Work)"), validators=[Optional(), Length(max=60)])
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
 
 def _owner():
@@ -76,7 +97,8 @@ def account():
 def addresses():
     """List the customer's addresses with the buttons to edit and delete them."""
     customer = _owner()
-    changed = profile.last_service_change(customer, ("address.add", "address.update", "address.delete"))
+    changed = profile.last_service_change(customer, ("address.add", "address.update", "address.delete",
+                                                     "address.default"))
     return render_template("customer/addresses.html", addresses=profile.customer_addresses(customer),
                            delete_form=EmptyForm(), service_change=changed)
 
@@ -89,16 +111,27 @@ def _address_or_404(address_id: int):
 
 
 def _save_address(form, address=None):
-    """Add or change an address from a valid form; return the error to show, or None once committed."""
-    values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+    """Add or change an address from a valid form; return the error to show, or None once committed.
+
+    A stale version keeps the user's entries and offers the version saved meanwhile, so that saving again wins.
+    """
+    values = form.address_values()
+    address_id = address.id if address is not None else None
     try:
         if address is None:
             profile.add_address(g.customer, values, operator=acting_operator())
         else:
-            profile.update_address(address, values, operator=acting_operator())
+            profile.update_address(address, values, form.version.data, operator=acting_operator())
     except DomainError as exc:
         db.session.rollback()
-        attach_error(form, exc)
+        if isinstance(exc, Conflict) and address_id is not None:
+            current = db.session.get(CustomerAddress, address_id)
+            if current is None:
+                abort(404)
+            form.version.raw_data, form.version.data = None, current.version
+            form.form_errors.append(str(exc.message))
+        else:
+            attach_error(form, exc)
         return exc
     db.session.commit()
     return None
@@ -118,12 +151,27 @@ def new_address():
 @bp.route("/account/addresses/<int:address_id>/edit", methods=["GET", "POST"])
 def edit_address(address_id: int):
     address = _address_or_404(address_id)
-    form = AddressForm(obj=address)
+    form = AddressForm(obj=address) if request.method == "GET" else AddressForm()  # the version is the form's
     error = None
     if form.validate_on_submit() and (error := _save_address(form, address)) is None:
         flash(_("Address saved."), "success")
         return redirect(url_for(".addresses"), 303)
-    return render_template("customer/address_form.html", form=form, address=address), _status(form, error)
+    conflict = address if isinstance(error, Conflict) else None
+    return render_template("customer/address_form.html", form=form, address=address,
+                           conflict=conflict), _status(form, error)
+
+
+@bp.route("/account/addresses/<int:address_id>/default", methods=["POST"])
+def default_address(address_id: int):
+    """Make the address the one new orders and the delivery-address form offer first."""
+    address = _address_or_404(address_id)
+    if not EmptyForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for(".addresses"), 303)
+    profile.set_default_address(address, operator=acting_operator())
+    db.session.commit()
+    flash(_("Default address chosen."), "success")
+    return redirect(url_for(".addresses"), 303)
 
 
 @bp.route("/account/addresses/<int:address_id>/delete", methods=["POST"])
