@@ -17,6 +17,7 @@ import trackers
 from ..extensions import db
 from ..models import TrackingSnapshot
 from ..models.base import utcnow
+from . import carrier_delivery
 
 # A failed fetch is remembered briefly so that a Correios outage is not hammered by every page view.
 ERROR_CACHE = timedelta(minutes=2)
@@ -99,5 +100,7 @@ def get_history(code: str) -> TrackingHistory:
     except IntegrityError:
         # Another process stored the same code at the same moment; its copy is as good as ours.
         snapshot = TrackingSnapshot(code=code, events=events, error=error, fetched_at=now)
+    if not error:
+        carrier_delivery.record(code, events)
     return history_of(snapshot, code)
 

@@ -18,6 +18,12 @@ def opened(ticket: Ticket, actor, message_id: int | None = None) -> TicketEvent:
     return _record(ticket, "opened", actor, message_id=message_id, status=TicketStatus.open.value)
 
 
+def opened_proactively(ticket: Ticket, message_id: int, cause: str) -> TicketEvent:
+    """Record a ticket the store opened itself, before the shopper asked (a late order, say)."""
+    return _record(ticket, "opened", None, message_id=message_id, status=TicketStatus.open.value, proactive=True,
+                   cause=cause)
+
+
 def message(ticket: Ticket, actor, message_id: int, visibility: str, status_from: TicketStatus,
             status_to: TicketStatus) -> TicketEvent:
     """Record a message; when it moved the ticket, the event says from which status to which."""

@@ -47,8 +47,8 @@ from .numbers import new_ticket_number
 
 __all__ = [
     "StaleTicket", "attachments_dir", "cancel_unit", "close_ticket", "create_channel_ticket", "escalate_ticket",
-    "expected_delivery", "fill_placeholders", "forward_ticket", "open_ticket", "refund", "refunded_total",
-    "reopen_ticket", "reply_as_customer", "reply_as_staff", "take_ticket",
+    "expected_delivery", "fill_placeholders", "forward_ticket", "open_proactive_ticket", "open_ticket", "refund",
+    "refunded_total", "reopen_ticket", "reply_as_customer", "reply_as_staff", "take_ticket",
 ]
 
 MAX_SUBJECT = 200
@@ -113,6 +113,20 @@ def create_channel_ticket(order: Order, channel: Channel, subject: str, body: st
     message = add_message(ticket, user, kind, Visibility.customer, body, moment=ticket.created_at)
     flush()
     events.opened(ticket, user, message.id)
+    flush()
+    return ticket
+
+
+def open_proactive_ticket(order: Order, channel: Channel, subject: str, body: str, reason: TicketReason | None,
+                          cause: str) -> Ticket:
+    """Open a ticket the store starts itself (no user acts), with the store's message to the shopper.
+
+    It opens `open`, so that staff see it in the queue; `cause` says why (such as "late_order").
+    """
+    ticket = _new_ticket(order, channel, subject, reason, None)
+    message = add_message(ticket, None, AuthorKind.system, Visibility.customer, body, moment=ticket.created_at)
+    flush()
+    events.opened_proactively(ticket, message.id, cause)
     flush()
     return ticket
 

@@ -46,3 +46,22 @@ def forwarded_mail(ticket: Ticket, by_user, to_user, note: str | None, event_id:
         html = render_template("email/ticket_forwarded.html", subject=subject, **context)
     return {"to": to_user.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
             "key": f"ticket-forwarded:{ticket.number}:{event_id}"}
+
+
+def late_order_mail(order, ticket: Ticket | None = None) -> dict:
+    """Return queue_email's arguments telling the shopper their order is late; once per lateness episode."""
+    settings = StoreSettings.get()
+    customer = order.customer
+    try:
+        link = url_for("customer.order", number=order.number, _external=True)
+    except (BuildError, RuntimeError):
+        link = None
+    context = {"customer": customer, "order": order, "ticket": ticket, "store_name": settings.store_name,
+               "link": link, "carrier_quiet": order.late_reason == "carrier_quiet"}
+    with force_locale(customer.locale or settings.default_locale):
+        subject = _("Your order %(number)s is running late", number=order.number)
+        text = render_template("email/order_late.txt", subject=subject, **context)
+        html = render_template("email/order_late.html", subject=subject, **context)
+    episode = order.late_since.strftime("%Y%m%d%H%M%S") if order.late_since else "0"
+    return {"to": customer.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
+            "key": f"order-late:{order.number}:{episode}"}

@@ -65,6 +65,8 @@ class QueueFilters:
     q: str = ""
     page: int = 1
     sort: str = "due"
+    # Only tickets whose order is late (docs/tickets.md, "Late orders").
+    late: bool = False
     errors: dict = field(default_factory=dict)
 
     @classmethod
@@ -90,7 +92,8 @@ class QueueFilters:
             date_from=date_from, date_to=date_to,
             assignee=args.get("assignee") if args.get("assignee") in ASSIGNEES else "any",
             q=q, page=min(max(page, 1), MAX_PAGE),
-            sort=args.get("sort") if args.get("sort") in SORTS else "due", errors=errors,
+            sort=args.get("sort") if args.get("sort") in SORTS else "due", late=args.get("late") == "1",
+            errors=errors,
         )
 
     def to_args(self) -> dict:
@@ -100,7 +103,7 @@ class QueueFilters:
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
             "assignee": None if self.assignee == "any" else self.assignee,
-            "q": self.q or None, "sort": None if self.sort == "due" else self.sort,
+            "q": self.q or None, "sort": None if self.sort == "due" else self.sort, "late": "1" if self.late else None,
             "page": self.page if self.page > 1 else None,
         }
         return {key: value for key, value in args.items() if value is not None}
@@ -153,6 +156,9 @@ def _conditions(filters: QueueFilters, user) -> list:
         conditions.append(Ticket.assignee_id.is_(None))
     if filters.q:
         conditions.append(Ticket.id.in_(_search_ids(filters.q)))
+    if filters.late:
+        # The late orders are few and indexed (ix_orders_late_since); their tickets come by ix_tickets_order_id.
+        conditions.append(Ticket.order_id.in_(db.select(Order.id).where(Order.late_since.is_not(None))))
     return conditions
 
 
