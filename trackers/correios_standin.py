@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
+from trackers.correios import _parse_objects
 from trackers.s10 import parse_s10
 
 DEMO_USER = "demo"
@@ -60,6 +61,12 @@ def canned_events(now: datetime) -> list[dict]:
             event["unidadeDestino"] = destination
         events.append(event)
     return events
+
+
+def canned_history(code: str, now: datetime) -> list[dict]:
+    """Return the canned history as the client stores it (newest first, JSON-friendly), for a demo snapshot."""
+    payload = {"objetos": [{"codObjeto": code, "eventos": canned_events(now)}]}
+    return [event.to_dict() for event in _parse_objects(payload, code)]
 
 
 class StandInServer(ThreadingHTTPServer):

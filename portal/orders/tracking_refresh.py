@@ -131,3 +131,20 @@ def current_history(code: str) -> tracking.TrackingHistory:
     if snapshot is not None:
         return replace(tracking.history_of(snapshot, code), refreshing=True)
     return tracking.TrackingHistory(public_url=public_url, refreshing=True)
+
+
+def stored_history(code: str) -> tracking.TrackingHistory:
+    """Return the object's stored history for a page that only reads it; nothing is fetched in this request.
+
+    A missing or stale snapshot comes back marked `refreshing` after the worker was asked for a newer one.
+    Where the queue runs tasks in the asking process, it is not asked: the fetch would run inside the page.
+    """
+    snapshot = db.session.get(TrackingSnapshot, code)
+    if snapshot is not None and tracking.is_fresh(snapshot, utcnow()):
+        return tracking.history_of(snapshot, code)
+    refreshing = tracking.correios_client().is_configured
+    if refreshing and not huey.immediate:
+        _ask_worker(code, snapshot.fetched_at if snapshot is not None else None)
+    if snapshot is not None:
+        return replace(tracking.history_of(snapshot, code), refreshing=refreshing)
+    return tracking.TrackingHistory(public_url=trackers.public_tracking_url(code), refreshing=refreshing)
