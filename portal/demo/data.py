@@ -3,10 +3,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import trackers
+from trackers import correios_standin
 
 from ..extensions import db
 from ..marketplaces.secrets import rotate_secret
-from ..models import Channel, Order, OrderStatusChange, Role, StatusType, TrustedHost, User
+from ..models import Channel, Order, OrderStatusChange, Role, StatusType, TrackingSnapshot, TrustedHost, User
 from ..orders import statuses
 from ..orders.intake import ItemInput, OrderInput, upsert_order
 from ..store.setup import ensure_defaults
@@ -81,6 +82,8 @@ def _scenarios(now: datetime) -> list[dict]:
         dict(status="ENTREGUE AO CLIENTE", placed=now - 20 * day, paid=True, shipped=correios_code(12345678, "SS"),
              channel="b2w"),
         dict(status="CANCELADO", placed=now - 25 * day, paid=True),
+        # Late: the expected delivery date (8 days after the order) passed four days ago (docs/tickets.md).
+        dict(status="ENVIADO", placed=now - 12 * day, paid=True, invoice=True, shipped="TRANSP-000456"),
     ]
 
 
@@ -144,6 +147,7 @@ def load_demo_data(if_empty: bool = False):
     for n, spec in enumerate(_scenarios(now)):
         result = upsert_order(_order_input(n, customers[0], spec, now), source="demo")
         _move_to(result.order, spec["status"], spec["placed"])
+    _store_snapshot(correios_code(47300051), now)
     upsert_order(_order_input(99, customers[1], dict(status="ENVIADO", placed=now - timedelta(days=1)), now),
                  source="demo")
     db.session.flush()
@@ -153,6 +157,10 @@ def load_demo_data(if_empty: bool = False):
     from .telesales import load_demo_telesales
 
     load_demo_telesales(users)
+    from ..tickets import late_orders
+
+    # Mark the late order now (the worker does it hourly) so that its banner and queue badge show at once.
+    late_orders.scan()
     return demo_logins()
 
 
@@ -165,3 +173,10 @@ def _move_to(order: Order, name: str, placed: datetime) -> None:
     db.session.add(OrderStatusChange(order=order, from_status_id=order.status_id, to_status=target,
                                      source="demo", changed_at=when))
     order.status = target
+
+
+def _store_snapshot(code: str, now: datetime) -> None:
+    """Store the stand-in's history of a demo parcel, so that its order's full history shows carrier events at once."""
+    if db.session.get(TrackingSnapshot, code) is None:
+        db.session.add(TrackingSnapshot(code=code, events=correios_standin.canned_history(code, now), error=None,
+                                        fetched_at=now))

@@ -46,6 +46,10 @@ def _age(ticket: Ticket, hours: int) -> None:
                                    store_calendar())
 
 
+# The demo's late order (portal/demo/data.py): its expected delivery date has passed.
+LATE_ORDER = 10240
+
+
 def _order(number: int) -> Order:
     return db.session.scalar(db.select(Order).where(Order.number == str(number)))
 
@@ -100,6 +104,9 @@ def load_demo_tickets(users: dict[str, User]) -> None:
 
     tickets.open_ticket(_order(10329), joao, reasons["troca_ou_devolucao"], "Quero devolver",
                         "Me arrependi da compra, como faço a devolução?")
+    late = tickets.open_ticket(_order(LATE_ORDER), maria, reasons["onde_esta_meu_pedido"], "Pedido atrasado",
+                               "A previsão de entrega já passou e o pedido não chegou.")
+    _age(late, 5)
     db.session.flush()
     _history(users, reasons)
 

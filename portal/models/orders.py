@@ -81,7 +81,7 @@ class Order(db.Model):
     price_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     price_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     price_decision_note: Mapped[str | None] = mapped_column(String(500))
-    # Late: since when (None while on time), why ("expected_date" or "no_carrier_news"), and when the shopper
+    # Late: since when (None while on time), why ("expected_date" or "carrier_quiet"), and when the shopper
     # or staff were told in this episode; an episode ends when the order is on time again or finished.
     late_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     late_reason: Mapped[str | None] = mapped_column(String(20))

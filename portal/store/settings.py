@@ -17,7 +17,9 @@ from ..models.base import utcnow
 from ..models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
 from .colours import normalise_hex
 
-STORE_FIELDS = ("store_name", "support_email", "timezone", "country", "state", "default_locale", "old_portal_url")
+STORE_FIELDS = ("store_name", "support_email", "timezone", "country", "state", "default_locale", "old_portal_url",
+                "account_pages_enabled", "late_quiet_days", "late_opens_ticket", "late_emails_shopper")
+LATE_QUIET_DAYS = (1, 30)
 COLOUR_FIELDS = ("primary_color", "accent_color")
 
 
@@ -133,7 +135,29 @@ def clean_store_values(data: dict) -> dict:
         "state": state,
         "default_locale": locale,
         "old_portal_url": check_old_portal_url(data.get("old_portal_url")),
+        "account_pages_enabled": bool(data.get("account_pages_enabled")),
+        "late_quiet_days": check_late_quiet_days(data.get("late_quiet_days")),
+        "late_opens_ticket": bool(data.get("late_opens_ticket")),
+        "late_emails_shopper": bool(data.get("late_emails_shopper")),
     }
+
+
+def check_late_quiet_days(value) -> int:
+    """Return the working days without carrier news after which a shipped order is late (1 to 30).
+
+    Nothing given keeps the store's current number.
+    """
+    low, high = LATE_QUIET_DAYS
+    if value is None or str(value).strip() == "":
+        return StoreSettings.get().late_quiet_days or 3
+    try:
+        days = int(str(value).strip())
+    except (TypeError, ValueError):
+        days = None
+    if days is None or not low <= days <= high:
+        raise ValidationError(_l("Enter a whole number of working days from %(low)d to %(high)d.", low=low, high=high),
+                              field="late_quiet_days")
+    return days
 
 
 def save_store_settings(actor, version, data: dict) -> StoreSettings:

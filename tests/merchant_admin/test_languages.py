@@ -118,10 +118,12 @@ def test_the_workspace_offers_the_channels_language_text_by_default(db, factory,
     customer = factory.user(locale="fr")
     channel = factory.channel("kaufland_de", "Kaufland DE", marketplace=True)
     channel.locale = "de"
+    german = {"title": "Lieferzeit", "body": "Guten Tag {cliente}, die Bestellung kommt bald."}
     module = TextModule(title="Prazo", body="Olá {cliente}, seu pedido chega logo.", position=1,
-                        texts={"de": {"title": "Lieferzeit", "body": "Guten Tag {cliente}, die Bestellung kommt bald."}})
+                        texts={"de": german})
     db.session.add(module)
-    ticket = tickets.open_ticket(factory.order(customer, channel=channel), customer, first_reason(db).id, "Wo?", "Wo?")
+    order = factory.order(customer, channel=channel)
+    ticket = tickets.open_ticket(order, customer, first_reason(db).id, "Wo?", "Wo?")
     db.session.commit()
     agent = sign_in(factory.user(role=Role.agent))
     page = html_lib.unescape(agent.get(f"/staff/tickets/{ticket.number}").get_data(as_text=True))

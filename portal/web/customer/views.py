@@ -19,6 +19,7 @@ from ...models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
 from ...orders import tracking_refresh
 from ...orders.timeline import build_timeline
 from ...store.colours import readable_on, text_on_white
+from ...tickets.order_history import build_history
 from . import bp
 from .serving import resolve_customer
 
@@ -74,7 +75,8 @@ def order(number: str):
     link = _tracking_of(steps)
     if link is not None and link.kind is trackers.TrackingKind.embed:
         allow_frames_from(hosts)
-    return render_template("customer/order.html", order=order, steps=steps, link=link)
+    return render_template("customer/order.html", order=order, steps=steps, link=link,
+                           history=build_history(order, steps))
 
 
 @bp.route("/orders/<number>/tracking")

@@ -90,6 +90,11 @@ class SettingsForm(VersionedForm):
     state = StringField(_l("State (for holidays)"), validators=[Optional(), Length(max=3)])
     default_locale = SelectField(_l("Default language"), choices=[])
     old_portal_url = URLField(_l("Old customer area address"), validators=[Optional(), Length(max=2048)])
+    account_pages_enabled = BooleanField(_l("Offer “My account” (personal data and addresses) in the portal"))
+    late_quiet_days = IntegerField(_l("Working days without carrier news before a shipped order is late"),
+                                   validators=[Optional(), NumberRange(min=1, max=30)])
+    late_opens_ticket = BooleanField(_l("Open a ticket when an order becomes late"))
+    late_emails_shopper = BooleanField(_l("E-mail the shopper when their order becomes late"))
 
     def validate_support_email(self, field):
         _check(normalise_email, field.data, "support_email")

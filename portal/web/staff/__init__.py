@@ -19,5 +19,6 @@ def require_staff():
 
 
 from . import actions, customers, kpis, orders, products, queue, workspace  # noqa: E402,F401
+from .carrier_delivered import carrier_delivered  # noqa: E402,F401
 from .deliveries import retry_delivery  # noqa: E402,F401
 from .register import register_ticket  # noqa: E402,F401

@@ -24,6 +24,7 @@ from ...models import (
 from ...orders.timeline import build_timeline
 from ...tickets import lifecycle as tickets
 from ...tickets import text_modules as module_texts
+from ...tickets.order_history import build_history
 from ..ticket_forms import CancelUnitForm, EscalateForm, ForwardForm, RefundForm, StaffReplyForm, VersionedForm
 
 # The "Escolher uma ação" menu: the value posted, its label, and whether it has a form of its own.
@@ -171,7 +172,7 @@ def order_panel(ticket: Ticket) -> dict:
         abort(404)
     steps, link = order_timeline(order)
     return {"order": order, "steps": steps, "link": link, "refunded": tickets.refunded_total(order),
-            "other_tickets": other_tickets(ticket)}
+            "other_tickets": other_tickets(ticket), "history": build_history(order, steps, staff=True)}
 
 
 def order_timeline(order) -> tuple[list, object]:
