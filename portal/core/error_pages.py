@@ -1,5 +1,5 @@
 """Error pages for browsers and JSON errors for the API."""
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -37,11 +37,18 @@ def error_response(status: int, code: str | None = None, message: str | None = N
         return render_template("errors/plain.html", status=status, message=message), status
 
 
+def error_headers(error: HTTPException) -> dict[str, str]:
+    """Return the headers the error itself carries (`Allow` on a 405), without its own Content-Type."""
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+
+
 def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         code = (error.name or "").lower().replace(" ", "_") or None
-        return error_response(error.code or 500, code)
+        response = make_response(error_response(error.code or 500, code))
+        response.headers.update(error_headers(error))
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -9,7 +9,18 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.marketplaces import secrets as channel_secrets
-from portal.models import AuthorKind, Channel, IntegrationEvent, Ticket, TicketEvent, TicketStatus, Visibility
+from portal.models import (
+    AuthorKind,
+    Channel,
+    IntegrationEvent,
+    Role,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    Visibility,
+)
+from portal.tickets import common as tickets_common
+from portal.tickets import lifecycle
 
 from .conftest import BASE, CHANNEL, ORDER, SECRET, at, counts, integrate, payload
 
@@ -104,20 +115,20 @@ def test_the_previous_secret_works_during_the_overlap_and_not_after(db, deliver,
     assert counts(db) == (1, 2, 2)
 
 
-def test_unknown_or_not_integrated_channels_are_not_found(db, deliver, factory, marketplace):
+def test_unknown_or_not_integrated_channels_are_refused_as_badly_signed(db, deliver, factory, marketplace):
     factory.channel("b2w", "B2W").webhook_secret = SECRET  # a marketplace without the integration
     store = factory.db.session.scalar(factory.db.select(Channel).filter_by(code=Channel.STORE_CODE))
     store.integrated, store.webhook_secret = True, SECRET  # not a marketplace
     factory.db.session.commit()
     for code in ("nope", "b2w", Channel.STORE_CODE, "x" * 60):
-        _refused(deliver(payload(), code=code), 404, "unknown_channel")
+        _refused(deliver(payload(), code=code), 401, "signature_invalid")
     assert counts(db) == (0, 0, 0)
 
 
 def test_a_deactivated_channel_accepts_nothing(db, deliver, marketplace):
     marketplace.channel.active = False
     db.session.commit()
-    _refused(deliver(payload()), 404, "unknown_channel")
+    _refused(deliver(payload()), 401, "signature_invalid")
     assert counts(db) == (0, 0, 0)
 
 
@@ -280,3 +291,23 @@ def test_the_request_id_of_the_request_is_answered_and_stored(db, deliver, marke
     assert applied.get_json()["request_id"] == "hub-req-42"
     assert refused.get_json()["error"]["request_id"] == "hub-req-43"
     assert db.session.scalar(db.select(IntegrationEvent.request_id)) == "hub-req-42"
+
+
+def test_a_marketplace_message_after_a_staff_answer_gets_a_fresh_sla(db, deliver, marketplace, factory,
+                                                                    monkeypatch):
+    moment = [datetime(2026, 11, 16, 12, 0, tzinfo=UTC)]
+    monkeypatch.setattr(tickets_common, "utcnow", lambda: moment[0])
+    deliver(payload())
+    ticket = _ticket(db)
+    assert ticket.due_at == moment[0] + timedelta(hours=24)
+    moment[0] += timedelta(hours=20)
+    lifecycle.reply_as_staff(ticket, factory.user(Role.agent), "Verificando", Visibility.marketplace,
+                             expected_version=ticket.version)
+    db.session.commit()
+    assert ticket.sla_remaining_seconds == 4 * 3600
+    moment[0] += timedelta(hours=1)
+    deliver(payload(kind="message.created", event_id="evt-m1", message=("msg-2", "E aí?"), occurred_at=at(5)))
+    db.session.expire_all()
+    ticket = _ticket(db)
+    assert ticket.status is TicketStatus.open
+    assert ticket.due_at == moment[0] + timedelta(hours=24)  # "next reply": not the 4 h left at the answer

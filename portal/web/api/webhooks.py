@@ -13,7 +13,6 @@ from ...core.errors import Conflict, DomainError
 from ...core.request_id import current_request_id
 from ...extensions import db
 from ...marketplaces import inbound, signing
-from ...marketplaces import secrets as channel_secrets
 from ...models import Channel
 from ...tickets.common import StaleTicket
 from . import bp
@@ -25,8 +24,9 @@ log = logging.getLogger("portal.webhooks")
 WEBHOOK_ERRORS = {
     400: "The body is not a JSON object (invalid_json).",
     401: "Signature or timestamp missing (signature_missing), timestamp more than 300 s off "
-         "(timestamp_out_of_range) or wrong signature (signature_invalid).",
-    404: "No integrated marketplace channel with this code (unknown_channel), or no such order (unknown_order).",
+         "(timestamp_out_of_range), or wrong signature or no integrated marketplace channel with this code "
+         "(signature_invalid: the two are answered alike).",
+    404: "No such order on this channel (unknown_order).",
     409: "Lost a race with parallel deliveries several times (conflict); send it again.",
     413: "The body exceeds 1 MB (too_large).",
     422: "A field is wrong; `field` names it (validation_error).",
@@ -53,14 +53,15 @@ class Refused(DomainError):
 def channel_events(code: str):
     """Apply a signed event of an integrated marketplace to its ticket; a repeated delivery changes nothing."""
     rid = current_request_id()
+    channel = None
     try:
         channel = inbound.integrated_channel(code)
         event = parse_event(signed_body(channel))
         outcome = _apply_and_commit(channel, event, rid)
     except DomainError as error:
         db.session.rollback()
-        log.warning("webhook refused: request_id=%s channel=%r status=%s code=%s field=%s reason=%s",
-                    rid, code[:50], error.status_code, error.code, error.field, error.message)
+        log.warning("webhook refused: request_id=%s channel=%r known=%s status=%s code=%s field=%s reason=%s",
+                    rid, code[:50], channel is not None, error.status_code, error.code, error.field, error.message)
         response = jsonify(error={"code": error.code, "message": str(error.message), "field": error.field,
                                   "request_id": rid})
         return response, error.status_code
@@ -86,8 +87,11 @@ def _apply_and_commit(channel: Channel, event: inbound.InboundEvent, rid: str) -
     raise Conflict(_("A parallel delivery changed this ticket; send the event again."))
 
 
-def signed_body(channel: Channel) -> bytes:
-    """Return the raw body if one of the channel's accepted secrets signed it just now, else raise Refused."""
+def signed_body(channel: Channel | None) -> bytes:
+    """Return the raw body if one of the channel's accepted secrets signed it just now, else raise Refused.
+
+    No channel (an unknown code) is refused exactly as a wrong signature, after the same HMAC work.
+    """
     try:
         body = request.get_data(cache=True)
     except RequestEntityTooLarge:
@@ -100,7 +104,8 @@ def signed_body(channel: Channel) -> bytes:
     if not signing.timestamp_ok(timestamp):
         raise Refused(401, "timestamp_out_of_range",
                       _("The timestamp is not a Unix time within 5 minutes of ours."))
-    if not signing.verify(channel_secrets.accepted_secrets(channel), timestamp, header, body):
+    verified = signing.verify(inbound.webhook_secrets(channel), timestamp, header, body)
+    if not verified or channel is None:
         raise Refused(401, "signature_invalid", _("The signature does not match the body and timestamp."))
     return body
 
