@@ -102,6 +102,30 @@ def resume_clock(ticket: Ticket, moment: datetime) -> None:
     ticket.sla_remaining_seconds = None
 
 
+def clock_for_customer_message(ticket: Ticket, moment: datetime) -> None:
+    """Open a waiting ticket for a new customer message, by the helpdesk "next reply" rule.
+
+    When the store answered since the clock last started, the message is a new question: it gets the
+    channel's full SLA from `moment`. A ticket paused without an answer (escalated, or set waiting by a
+    marketplace) resumes with the time that was left.
+    """
+    if _answered_since(ticket, ticket.open_since):
+        start_clock(ticket, moment)
+    else:
+        resume_clock(ticket, moment)
+
+
+def _answered_since(ticket: Ticket, since: datetime | None) -> bool:
+    query = db.select(TicketMessage.id).where(
+        TicketMessage.ticket_id == ticket.id, TicketMessage.author_kind == AuthorKind.staff,
+        TicketMessage.visibility != Visibility.internal)
+    if since is not None:
+        query = query.where(TicketMessage.created_at >= since)
+    # No autoflush: the customer's message and the ticket's new state must reach the database in one UPDATE.
+    with db.session.no_autoflush:
+        return db.session.scalar(query.limit(1)) is not None
+
+
 def record_first_response(ticket: Ticket, moment: datetime, user) -> None:
     """Keep the store's first answer to the shopper or the marketplace, and its working time since the opening.
 

@@ -304,6 +304,8 @@ def test_session_cookie_is_secure_when_the_app_runs_with_secure_cookies(app, cli
 
 
 def test_one_account_guessed_from_many_addresses_is_limited(limited_app, factory):
+    # The ceiling for clients without a device cookie; tests/security/test_login_throttling.py covers the rest.
+    limited_app.config["RATELIMIT_LOGIN_UNTRUSTED"] = "10 per hour"
     client = limited_app.test_client()
     user = factory.user()
     statuses = [client.post("/login", data={"email": f" {user.email.upper()} ", "password": "wrong"},

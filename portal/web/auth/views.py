@@ -19,7 +19,7 @@ from ...extensions import db, limiter
 from ...models import LoginLinkPurpose, User, hash_token
 from .. import acting
 from ..forms import LanguageForm
-from . import bp
+from . import bp, throttle
 from .forms import ForgotForm, LoginForm, SetPasswordForm
 
 
@@ -100,16 +100,15 @@ def _language_names(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 def account_key() -> str:
-    """Key a limit on the e-mail being tried, so that guessing one account from many addresses is limited too."""
+    """Key the reset limit on the e-mail asked for, so that one mailbox is not flooded from many addresses."""
     email = (request.form.get("email") or "").strip().lower()[:254]
     return "account:" + email
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=account_key, methods=["POST"])
 def login():
-    """Sign a user in with e-mail and password."""
+    """Sign a user in with e-mail and password; the per-account limits are in throttle.py."""
     target = safe_next(request.args.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(target or _home())
@@ -117,11 +116,18 @@ def login():
     failed = False
     if form.validate_on_submit():
         user = accounts.find_user(form.email.data)
+        attempt = throttle.attempt(form.email.data, user)
+        refused = throttle.refusal(attempt)
+        if refused is not None:
+            return refused
         if user is None or not user.active or not user.password_hash:
             check_password_hash(_dummy_hash(), form.password.data)
         elif user.check_password(form.password.data):
             login_user(user)
-            return redirect(target or _home())
+            response = redirect(target or _home())
+            throttle.trust_device(response, user)
+            return response
+        throttle.record_failure(attempt)
         failed = True
     return render_template("auth/login.html", form=form, failed=failed, next=target)
 
@@ -207,7 +213,10 @@ def set_password(token: str):
             db.session.commit()
             login_user(user)
             flash(_("Your password is set. Welcome!"), "success")
-            return redirect(safe_next(request.args.get("next")) or _home())
+            # The link proved the mailbox: this browser is known to the account from now on.
+            response = redirect(safe_next(request.args.get("next")) or _home())
+            throttle.trust_device(response, user)
+            return response
     return render_template("auth/set_password.html", form=form)
 
 
