@@ -1,6 +1,6 @@
 """What `huey_consumer portal.worker.huey` loads: the queue, every module that declares tasks, and the app."""
 from . import create_app
-from .core import outbox  # noqa: F401  (declares deliver_outbox and sweep_outbox)
+from .core import outbox, retention  # noqa: F401  (declare deliver_outbox, sweep_outbox and purge_expired)
 from .core.queue import huey, use_app_factory
 from .orders import tracking_refresh  # noqa: F401  (declares the tracking refresh)
 from .telesales import backoffice  # noqa: F401  (registers the back office's outbox transport)

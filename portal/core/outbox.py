@@ -30,7 +30,7 @@ from ..models.base import utcnow
 from .errors import Conflict
 from .mail import build_message
 from .mail import deliver as send_mail
-from .queue import app_context, call_after_commit, hand_over, huey
+from .queue import app_context, call_after_commit, hand_over, huey, periodic_task
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +295,7 @@ def deliver(item_id: int) -> bool:
     return outcome.delivered
 
 
-@huey.periodic_task(crontab(minute="*"), name="sweep_outbox")
+@periodic_task(crontab(minute="*"), name="sweep_outbox", every=timedelta(minutes=1))
 def sweep_outbox() -> int:
     """Queue again the outbox rows that are due and not on their way."""
     with app_context():

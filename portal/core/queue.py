@@ -4,10 +4,17 @@ Tasks are declared next to the work they do (the outbox's in `core.outbox`, the 
 `orders.tracking_refresh`); `portal.worker` imports them all and is what `huey_consumer` loads. Work that
 must wait for a transaction's outcome is handed over with `call_after_commit`: the session does the
 waiting, so that a rolled-back change queues nothing and no view has to remember it.
+
+Every consumer's scheduler enqueues every periodic task, so a task declared with `periodic_task` first claims
+its slot (the period it runs for) in the queue's own storage, shared by every consumer of the queue (Redis
+with REDIS_URL): the first run of a slot does the work, the others return at once.
 """
+import functools
 import logging
 import os
+import socket
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from huey import RedisHuey, SqliteHuey
 from sqlalchemy import event
@@ -24,13 +31,15 @@ def build_huey():
     # Huey needs its storage when tasks are declared, so it reads the environment here.
     immediate = os.environ.get("HUEY_IMMEDIATE") == "1"
     redis_url = os.environ.get("REDIS_URL", "").strip()
+    # The name prefixes every key in Redis: two portals (or test runs) can share one server.
+    name = os.environ.get("HUEY_NAME", "").strip() or "portal"
     if redis_url:
-        return RedisHuey("portal", url=redis_url, immediate=immediate)
+        return RedisHuey(name, url=redis_url, immediate=immediate)
     instance = os.environ.get("PORTAL_INSTANCE_PATH") or os.path.join(
         os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "instance"
     )
     os.makedirs(instance, exist_ok=True)
-    return SqliteHuey("portal", filename=os.path.join(instance, "huey.db"), immediate=immediate)
+    return SqliteHuey(name, filename=os.path.join(instance, "huey.db"), immediate=immediate)
 
 
 huey = build_huey()
@@ -81,3 +90,42 @@ def _after_commit(session) -> None:
 def _after_transaction_end(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
+
+
+# Slot claims older than this many slots are dropped as new ones are taken: a run that late is not waited for.
+_KEPT_SLOTS = 2
+
+
+def _slot_key(name: str, index: int) -> str:
+    return f"periodic:{name}:{index}"
+
+
+def claim_slot(name: str, every: timedelta, now: datetime | None = None, storage=None) -> datetime | None:
+    """Claim the slot of `every` that `now` falls in for the task; return its start, or None when already claimed."""
+    storage = storage if storage is not None else huey.storage
+    seconds = int(every.total_seconds())
+    index = int((now or datetime.now(UTC)).timestamp()) // seconds
+    holder = f"{socket.gethostname()}:{os.getpid()}".encode()
+    if not storage.put_if_empty(_slot_key(name, index), holder):
+        return None
+    storage.delete_data(_slot_key(name, index - _KEPT_SLOTS))
+    return datetime.fromtimestamp(index * seconds, UTC)
+
+
+def periodic_task(schedule, name: str, every: timedelta):
+    """Declare a periodic task that does its work once per `every` (its schedule's period), however many
+    consumers enqueue it; a run whose slot another consumer already took returns None."""
+    def declare(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def once():
+            if huey.immediate:  # no consumers: the task runs where it is called, as often as it is called
+                return function()
+            slot = claim_slot(name, every)
+            if slot is None:
+                log.info("periodic task %s: this slot already ran elsewhere; skipped", name)
+                return None
+            log.info("periodic task %s: running for the slot of %s", name, slot.isoformat())
+            return function()
+        once.claims_slot = every
+        return huey.periodic_task(schedule, name=name)(once)
+    return declare

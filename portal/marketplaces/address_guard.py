@@ -4,7 +4,8 @@ A channel's delivery address is resolved once, every address it resolves to is c
 is made to those checked addresses only, so that a name that changes its answer between the check and the
 connection (DNS rebinding) cannot lead the worker elsewhere. TLS is still verified for the name, which is
 also sent as SNI and in the Host header: only the socket's destination is pinned. A watchdog shuts the
-socket when the whole exchange runs past its deadline, however slowly the peer trickles its answer.
+socket when the whole exchange runs past its deadline, however slowly the peer trickles its answer, the TLS
+handshake included.
 """
 import ipaddress
 import socket
@@ -82,32 +83,39 @@ def resolve(url: str, allow_local: bool) -> Route:
 
 
 class _Watchdog:
-    """Shut every socket of one exchange when its deadline passes; cancelled when the exchange is over."""
+    """Shut every socket of one exchange when its deadline passes; cancelled when the exchange is over.
+
+    It holds a duplicate descriptor of each socket: the TLS wrapper takes the original socket object's
+    descriptor over before its handshake, and shutting the duplicate shuts the one connection underneath,
+    so a handshake the peer stalls or trickles is cut off too. Owning the duplicates also means a descriptor
+    number reused elsewhere is never shut by mistake.
+    """
 
     def __init__(self, seconds: float):
         self.expired = False
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
-        self._connections: list[HTTPConnection] = []
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
-    def watch(self, connection: HTTPConnection, sock: socket.socket) -> None:
+    def watch(self, sock: socket.socket) -> None:
         with self._lock:
-            self._connections.append(connection)
-            self._sockets.append(sock)
+            if not self.expired:
+                self._sockets.append(sock.dup())
+                return
+        try:  # connected after the deadline: nothing more may happen on it
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _expire(self) -> None:
         with self._lock:
             self.expired = True
-            # A socket object that was closed (or handed to TLS) has no descriptor left, so a reused
-            # descriptor is never shut by mistake.
-            for sock in [*self._sockets, *(connection.sock for connection in self._connections)]:
-                if sock is not None and sock.fileno() != -1:
-                    try:
-                        socket.socket.shutdown(sock, socket.SHUT_RDWR)  # below TLS: wakes a blocked read
-                    except OSError:
-                        pass
+            for sock in self._sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)  # below TLS: wakes a blocked handshake, read or write
+                except OSError:
+                    pass
 
     def __enter__(self):
         self._timer.start()
@@ -116,6 +124,9 @@ class _Watchdog:
     def __exit__(self, *exc_info):
         with self._lock:
             self._timer.cancel()
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
 
 
 class _PinnedConnection:
@@ -135,7 +146,7 @@ class _PinnedConnection:
                 error = failure
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.watchdog.watch(self, sock)
+            self.watchdog.watch(sock)
             return sock
         raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
 

@@ -10,7 +10,7 @@ from sqlalchemy import or_
 
 import trackers
 
-from ..core.queue import app_context, huey
+from ..core.queue import app_context, huey, periodic_task
 from ..extensions import db
 from ..models import Order, OrderStatus, StatusType, TrackingSnapshot, TrustedHost
 from ..models.base import utcnow
@@ -50,7 +50,7 @@ def stale_codes(now: datetime | None = None, limit: int = BATCH) -> list[str]:
     return [code for code in codes if code not in fresh][:limit]
 
 
-@huey.periodic_task(crontab(minute="*/30"), name="refresh_tracking")
+@periodic_task(crontab(minute="*/30"), name="refresh_tracking", every=timedelta(minutes=30))
 def refresh_stale() -> int:
     """Queue a refresh of the stale tracking snapshots of recently shipped, undelivered orders."""
     with app_context():

@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core import outbox
 from ..core.errors import DomainError
-from ..core.queue import app_context, huey
+from ..core.queue import app_context, periodic_task
 from ..extensions import db
 from ..models import Channel, Order, StoreSettings, TicketReason, TrackingSnapshot
 from ..models.base import utcnow
@@ -214,7 +214,7 @@ def open_late_ticket(order: Order, settings: StoreSettings):
     return lifecycle.open_proactive_ticket(order, channel, subject, body, _late_reason(), "late_order")
 
 
-@huey.periodic_task(crontab(minute="5"), name="check_late_orders")
+@periodic_task(crontab(minute="5"), name="check_late_orders", every=timedelta(hours=1))
 def check_late_orders() -> int:
     """Find late orders and the carrier's deliveries, end the episodes that are over, tell the new ones."""
     with app_context():
