@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     from . import cli, web
-    from .core import assets, error_pages, i18n, request_id, security, templating
+    from .core import assets, error_pages, i18n, input_guard, request_id, security, templating
 
     register_proxy_fix(app)
     request_id.register_request_id(app)
@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_domain_hooks()
     i18n.register_i18n(app)
     security.register_security(app)
+    input_guard.register_input_guard(app, skip_blueprints=("api",))
     assets.register_assets(app)
     web.register_blueprints(app)
     error_pages.register_errorhandlers(app)

@@ -71,8 +71,14 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
-        # Per e-mail address tried, whatever the client address: against guessing one account from many places.
+        # Failed sign-ins per e-mail address tried and client address (and credential changes per signed-in account).
         "RATELIMIT_LOGIN_ACCOUNT": os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes;30 per day"),
+        # Failed sign-ins per e-mail address from all clients without a device cookie: a ceiling against guessing
+        # from many places, far above ten so that strangers cannot lock the owner out (web/auth/throttle.py).
+        "RATELIMIT_LOGIN_UNTRUSTED": os.environ.get("RATELIMIT_LOGIN_UNTRUSTED", "100 per hour"),
+        # Failed sign-ins per device cookie (a browser that signed in before); past it the cookie exempts nothing.
+        "RATELIMIT_LOGIN_DEVICE": os.environ.get("RATELIMIT_LOGIN_DEVICE", "10 per hour"),
+        "LOGIN_DEVICE_COOKIE_DAYS": int(os.environ.get("LOGIN_DEVICE_COOKIE_DAYS", "365")),
         "RATELIMIT_RESET_ACCOUNT": os.environ.get("RATELIMIT_RESET_ACCOUNT", "5 per hour"),
         "REDIS_URL": redis_url,
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if production else "file"),
@@ -98,6 +104,11 @@ def load_config(instance_path: str) -> dict:
         "MARKETPLACE_CONNECT_TIMEOUT": float(os.environ.get("MARKETPLACE_CONNECT_TIMEOUT", "3")),
         "MARKETPLACE_READ_TIMEOUT": float(os.environ.get("MARKETPLACE_READ_TIMEOUT", "10")),
         "MARKETPLACE_TOTAL_TIMEOUT": float(os.environ.get("MARKETPLACE_TOTAL_TIMEOUT", "15")),
+        # Retention (core/retention.py): delivered outbox rows, and those failed for good, are removed after so
+        # many days (0 keeps them), in batches of RETENTION_BATCH rows, by a daily task.
+        "OUTBOX_KEEP_DAYS": int(os.environ.get("OUTBOX_KEEP_DAYS", "30")),
+        "OUTBOX_FAILED_KEEP_DAYS": int(os.environ.get("OUTBOX_FAILED_KEEP_DAYS", "90")),
+        "RETENTION_BATCH": int(os.environ.get("RETENTION_BATCH", "1000")),
         "ORDERS_PER_PAGE": 10,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

@@ -17,8 +17,18 @@ from ..core.errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import AuthorKind, Channel, IntegrationEvent, Order, Ticket, TicketMessage, TicketStatus, Visibility
 from ..tickets import events
-from ..tickets.common import add_message, flush, now, pause_clock, resume_clock, start_clock
+from ..tickets.common import (
+    add_message,
+    clock_for_customer_message,
+    flush,
+    now,
+    pause_clock,
+    resume_clock,
+    start_clock,
+)
 from ..tickets.lifecycle import _new_ticket, close_ticket, create_channel_ticket
+from . import secrets as channel_secrets
+from . import signing
 
 TICKET_CREATED = "ticket.created"
 MESSAGE_CREATED = "message.created"
@@ -31,10 +41,9 @@ STALE = "stale"
 
 # Fields named by the ticket verbs, as paths in the webhook payload.
 _PAYLOAD_FIELDS = {"subject": "ticket.subject", "body": "message.body", "marketplace_ticket_code": "ticket.id"}
-
-
-class UnknownChannel(NotFound):
-    code = "unknown_channel"
+# A request for a code that is no integrated channel is checked against this throwaway secret and then refused as
+# badly signed: the same work and the same answer as a wrong signature, so channel codes cannot be probed.
+DECOY_SECRET = signing.new_secret()
 
 
 class UnknownOrder(NotFound):
@@ -65,14 +74,19 @@ class Outcome:
     ticket: Ticket | None
 
 
-def integrated_channel(code: str) -> Channel:
-    """Return the integrated marketplace channel with this code, or raise UnknownChannel."""
+def integrated_channel(code: str) -> Channel | None:
+    """Return the active integrated marketplace channel with this code, or None."""
     channel = None
-    if 0 < len(code) <= 50:
+    if 0 < len(code) <= 50 and "\x00" not in code:  # no code holds a NUL (and PostgreSQL refuses to look one up)
         channel = db.session.scalar(select(Channel).where(Channel.code == code))
     if channel is None or not channel.is_integrated or not channel.active:
-        raise UnknownChannel(_l("There is no integrated marketplace channel with this code."))
+        return None
     return channel
+
+
+def webhook_secrets(channel: Channel | None) -> list[str]:
+    """Return the secrets that may sign the channel's webhooks; for no channel, the decoy (refused anyway)."""
+    return channel_secrets.accepted_secrets(channel) if channel is not None else [DECOY_SECRET]
 
 
 def find_order(channel: Channel, reference: str) -> Order:
@@ -154,7 +168,7 @@ def _add_message(ticket: Ticket, event: InboundEvent) -> bool:
     message.external_id = external_id
     if _is_newer(ticket, event):
         if before is TicketStatus.waiting:
-            resume_clock(ticket, moment)
+            clock_for_customer_message(ticket, moment)
         elif before is TicketStatus.closed:
             ticket.closed_at = None
             start_clock(ticket, moment)

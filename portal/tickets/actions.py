@@ -21,6 +21,7 @@ from .mail import forwarded_mail
 MAX_NOTE = 2000
 MAX_REASON = 500
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def _touch(ticket: Ticket) -> None:
@@ -99,6 +100,8 @@ def _amount(value) -> Decimal:
         raise ValidationError(_l("Type an amount such as 25,90."), field="amount") from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError(_l("The amount must be greater than zero."), field="amount")
+    if amount > MAX_AMOUNT:  # the column holds 12 digits; a larger one could not be stored
+        raise ValidationError(_l("The amount is too large."), field="amount")
     if amount != amount.quantize(CENT):
         raise ValidationError(_l("Use at most two decimal places."), field="amount")
     return amount.quantize(CENT)

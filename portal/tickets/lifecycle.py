@@ -6,8 +6,9 @@ changes nothing); staff cannot answer a closed ticket without reopening it; a sh
 closed ticket within REOPEN_DAYS of its closing, later they are asked to open a new one.
 
 SLA: `due_at` is the channel's SLA from when the ticket became open; while `waiting` the clock is paused
-(`due_at` None, the time left kept in `sla_remaining_seconds`); when it becomes open again the clock
-resumes with that time left, or with the full SLA when none was left (see docs/tickets.md).
+(`due_at` None, the time left kept in `sla_remaining_seconds`). A customer message after a staff answer
+starts a fresh SLA ("next reply"); a ticket paused without an answer resumes with the time left, or with
+the full SLA when none was left (see docs/tickets.md).
 
 Every verb flushes and never commits; each writes exactly one TicketEvent. A stale `expected_version`
 raises StaleTicket before anything is written; a race lost to another process is caught at flush by the
@@ -34,11 +35,11 @@ from .common import (
     add_message,
     attachments_dir,
     check_version,
+    clock_for_customer_message,
     flush,
     now,
     pause_clock,
     record_first_response,
-    resume_clock,
     start_clock,
     stop_clock,
 )
@@ -151,7 +152,7 @@ def reply_as_customer(ticket: Ticket, user, body: str, uploads=(), operator=None
     message = add_message(ticket, user, AuthorKind.customer, Visibility.customer, body, uploads, moment,
                           operator=operator)
     if before is TicketStatus.waiting:
-        resume_clock(ticket, moment)
+        clock_for_customer_message(ticket, moment)
     elif before is TicketStatus.closed:
         ticket.closed_at = None
         start_clock(ticket, moment)

@@ -1,7 +1,7 @@
 """POST /orders/<number>/status and the /statuses list."""
 import pytest
 
-from portal.models import AuditEntry, OrderStatusChange, StoreSettings
+from portal.models import AuditEntry, OrderStatus, OrderStatusChange, StoreSettings
 from portal.orders import statuses
 from portal.store import settings
 
@@ -90,13 +90,23 @@ def test_create_status_without_type(api, factory, db):
 
 
 @pytest.mark.parametrize(("body", "field"), [
-    ({"name": "ENVIADO"}, "name"), ({}, "name"), ({"name": ""}, "name"), ({"name": 7}, "name"),
+    ({}, "name"), ({"name": ""}, "name"), ({"name": 7}, "name"),
     ({"name": "x" * 81}, "name"), ({"name": "OK", "type": "completed"}, "type"), ({"name": "A\x00B"}, "name"),
 ])
 def test_create_status_refuses_bad_names(api, factory, body, field):
     response = api.post("/statuses", body)
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == field
+
+
+def test_a_duplicate_status_name_is_a_documented_conflict(api, client, db):
+    count = db.session.scalar(db.select(db.func.count()).select_from(OrderStatus))
+    response = api.post("/statuses", {"name": " enviado "})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["field"] == "name" and "ENVIADO" in response.get_json()["error"]["message"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(OrderStatus)) == count
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "409" in document["paths"]["/api/v1/statuses"]["post"]["responses"]
 
 
 def test_created_status_asks_for_a_rules_review_and_is_audited(api, db):

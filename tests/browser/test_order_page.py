@@ -144,6 +144,12 @@ def test_correios_link_leads_to_history_page_without_javascript(make_context, si
     link.click()
 
     expect(page).not_to_have_url(re.compile(rf"/orders/{live_data.correios}$"))
+    # While the history is being fetched the page asks to be reloaded; a shopper without JavaScript does so.
+    for _ in range(5):
+        if not page.locator("[data-tracking-refreshing]").count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
     expect(page.locator("body")).to_contain_text(DELIVERED_EVENT)
     expect(page.locator("body")).to_contain_text(POSTED_EVENT)
     expect(page.locator("body")).to_contain_text(DELIVERY_PLACE)

@@ -5,7 +5,7 @@ from flask import Flask
 from pydantic.json_schema import models_json_schema
 
 from .schemas.errors import Error, WebhookError
-from .spec import Operation
+from .spec import PATH_TEXT, Operation
 
 REF = "#/components/schemas/{model}"
 ERROR_MODELS = {"Error": Error, "WebhookError": WebhookError}
@@ -72,7 +72,8 @@ def _parameters(path: str, spec: Operation, refs: dict, components: dict) -> lis
     parameters = [{
         "name": name, "in": "path", "required": True,
         "description": spec.path_parameters.get(name, ("", 40))[0],
-        "schema": {"type": "string", "maxLength": spec.path_parameters.get(name, ("", 40))[1]},
+        "schema": {"type": "string", "maxLength": spec.path_parameters.get(name, ("", 40))[1],
+                   **({"pattern": PATH_TEXT} if name in spec.checked_path_parameters else {})},
     } for name in re.findall(r"{([^}]+)}", path)]
     if spec.headers is not None:
         schema = components[refs[spec.headers]["$ref"].rsplit("/", 1)[1]]

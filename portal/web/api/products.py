@@ -1,4 +1,6 @@
 """Views of the API blueprint: the catalogue the back office pushes, one product or up to 500 at once."""
+import re
+
 from flask import jsonify
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -11,7 +13,7 @@ from ...telesales import catalogue
 from . import bp
 from .schemas.products import ProductInput, ProductsInput, ProductsWritten, ProductWritten
 from .serializers import iso, store_timezone
-from .spec import WRITE_ERRORS, operation
+from .spec import PATH_TEXT, WRITE_ERRORS, operation
 
 SKU = {"sku": ("The product's SKU.", 80)}
 
@@ -30,7 +32,7 @@ def product_json(product: Product, created: bool | None = None, changed: bool | 
 
 
 def _path_sku(sku: str) -> str:
-    if not 0 < len(sku) <= 80 or sku != sku.strip() or not sku.isprintable():
+    if not 0 < len(sku) <= 80 or not re.fullmatch(PATH_TEXT, sku):
         raise ValidationError(_("Expected a SKU of 1 to 80 printable characters without surrounding spaces."),
                               field="sku")
     return sku
@@ -52,6 +54,7 @@ def _retrying(write):
 
 @bp.put("/products/<sku>")
 @operation("putProduct", "Create or replace a product (idempotent)", body=ProductInput, path_parameters=SKU,
+           checked_path_parameters=("sku",),
            responses={200: (ProductWritten, "Updated, or unchanged."), 201: (ProductWritten, "Created.")},
            errors=WRITE_ERRORS)
 def put_product(sku: str, body: ProductInput):

@@ -21,6 +21,8 @@ from ...core.errors import DomainError, ValidationError
 from .schemas.fields import clean_text
 
 WRITE_ERRORS = (400, 413, 422)
+# What a text in the path may be: no control characters, no spaces around it (a path parameter's `pattern`).
+PATH_TEXT = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
 
 
 class InvalidJSON(DomainError):
@@ -43,6 +45,7 @@ class Operation:
     headers: type | None = None  # a model whose aliases are request headers
     query: type | None = None  # a model of the query-string parameters, passed to the view as `query`
     path_parameters: dict = field(default_factory=dict)  # name -> (description, max length)
+    checked_path_parameters: tuple[str, ...] = ()  # refused unless they match PATH_TEXT (422), not looked up
     description: str = ""
 
 

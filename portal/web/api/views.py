@@ -7,12 +7,12 @@ from werkzeug.exceptions import HTTPException
 
 from ... import access
 from ...core import races
-from ...core.error_pages import MESSAGES
-from ...core.errors import DomainError, NotFound, ValidationError
+from ...core.error_pages import MESSAGES, error_headers
+from ...core.errors import Conflict, DomainError, NotFound, ValidationError
 from ...extensions import db
 from ...models import Order, OrderStatus
 from ...orders import intake as orders
-from ...orders import status_admin
+from ...orders import status_admin, statuses
 from . import bp
 from .auth import require_api_token
 from .schemas.orders import Order as OrderReply
@@ -36,7 +36,7 @@ def http_error(error: HTTPException):
     db.session.rollback()
     status = error.code or 500
     code = (error.name or "").lower().replace(" ", "_") or str(status)
-    return error_json(status, code, MESSAGES.get(status, MESSAGES[500])())
+    return error_json(status, code, MESSAGES.get(status, MESSAGES[500])(), headers=error_headers(error))
 
 
 def _source() -> str:
@@ -74,12 +74,13 @@ def get_order(number: str):
 
 @bp.put("/orders/<number>")
 @operation("putOrder", "Create or replace an order (idempotent)", body=OrderInput, path_parameters=NUMBER,
+           checked_path_parameters=("number",),
            responses={200: (OrderWritten, "Updated, or unchanged."), 201: (OrderWritten, "Created.")},
            errors=(409, *WRITE_ERRORS))
 def put_order(number: str, body: OrderInput):
     """Create the order or replace it with the body; a repeat of the same body changes nothing."""
     number = path_text(number, "number", 40)
-    if "number" in body.model_fields_set and body.number != number:
+    if body.number is not None and body.number != number:
         raise ValidationError(_("The number in the body differs from the one in the address."), field="number")
     data = body.to_input(number, store_timezone())
     source = _source()
@@ -123,9 +124,14 @@ def list_statuses():
 
 @bp.post("/statuses")
 @operation("createStatus", "Create an additional status (without a type)", body=StatusInput,
-           responses={201: (Status, "Created.")}, errors=WRITE_ERRORS)
+           responses={201: (Status, "Created.")}, errors=(409, *WRITE_ERRORS),
+           error_descriptions={409: "A status with this name exists already (conflict); names are compared "
+                                    "trimmed, single-spaced and in upper case."})
 def create_status(body: StatusInput):
     """Create an additional status; it has no type until the merchant gives it one."""
+    if statuses.get_status(body.name) is not None:
+        raise Conflict(_("A status named %(name)s already exists.", name=statuses.normalise_status_name(body.name)),
+                       field="name")
     status = status_admin.add_status(None, body.name, None, source=_source())
     db.session.commit()
     return jsonify(status_json(status)), 201

@@ -3,7 +3,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...accounts import profile
@@ -11,7 +11,7 @@ from ...accounts.documents import format_document
 from ...core.errors import Conflict, DomainError, NotFound
 from ...extensions import db
 from ...models import CustomerAddress
-from ..forms import EmptyForm
+from ..forms import EmptyForm, VersionField
 from ..ticket_forms import csrf_failed
 from . import bp
 from .serving import operator as acting_operator
@@ -53,7 +53,7 @@ class AddressFields(FlaskForm):
 
 class AddressForm(AddressFields):
     label = StringField(_l("Label (e.g. Home, Work)"), validators=[Optional(), Length(max=60)])
-    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    version = VersionField(validators=[Optional()])
 
 
 def _owner():

@@ -3,7 +3,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField
+from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from ... import access
@@ -11,6 +11,7 @@ from ...accounts import profile
 from ...core.errors import Conflict, DomainError
 from ...extensions import db
 from ...orders import delivery_address
+from ..forms import VersionField
 from . import bp
 from .account import UF_CHOICES
 from .serving import operator as acting_operator
@@ -23,7 +24,7 @@ class OrderAddressForm(FlaskForm):
     """Pick a saved address or write a new one; the service checks the new one as the address book does."""
 
     address = RadioField(_l("Deliver to"), choices=[], validate_choice=False)
-    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    version = VersionField(validators=[Optional()])
     name = StringField(_l("Recipient"), validators=[Optional(), Length(max=200)])
     postal_code = StringField(_l("CEP"), validators=[Optional(), Length(max=12)])
     street = StringField(_l("Street"), validators=[Optional(), Length(max=200)])

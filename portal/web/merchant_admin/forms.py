@@ -21,6 +21,7 @@ from ...core.errors import ValidationError
 from ...models import Role, StatusType
 from ...store import settings as store
 from ...store.colours import normalise_hex
+from ..forms import VersionField
 
 
 def _check(call, *args) -> None:
@@ -37,7 +38,7 @@ STAFF_ROLE_CHOICES = [(r.value, r.label) for r in (Role.agent, Role.operator, Ro
 class VersionedForm(FlaskForm):
     """A settings form that carries the settings version it was rendered with."""
 
-    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class StatusForm(FlaskForm):
@@ -51,13 +52,13 @@ class StatusForm(FlaskForm):
 class StatusEditForm(StatusForm):
     """The status form for an existing status, carrying the status version it was rendered with."""
 
-    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class RulesForm(FlaskForm):
     """The rules matrix, carrying the rules version it was rendered with."""
 
-    rules_version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    rules_version = VersionField(validators=[InputRequired()])
 
 
 class HostForm(FlaskForm):

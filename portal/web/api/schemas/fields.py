@@ -19,6 +19,8 @@ MAX_QUANTITY = 1_000_000
 # An event dated further ahead than this would make every later event look stale.
 MAX_FUTURE = timedelta(hours=1)
 
+# Dates are refused outside the years 1900 to 2999 (the document's pattern says so).
+YEARS = r"^\s*(19|2[0-9])[0-9]{2}-"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _AMOUNT = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?", re.ASCII)
@@ -62,7 +64,13 @@ def _schema(schema: dict, required: bool, description: str | None) -> dict:
 
 def text(max_length: int, *, required: bool = False, multiline: bool = False, description: str | None = None,
          **schema) -> Any:
-    """A trimmed string of at most `max_length` characters without control characters; blank counts as absent."""
+    """A trimmed string of at most `max_length` characters without control characters; blank counts as absent.
+
+    The document's pattern says what is refused: control characters (but tabs and line breaks in multi-line
+    text), and, when required, a value without a character that is not a space."""
+    refused = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f" if multiline else r"\x00-\x1f\x7f"
+    pattern = f"^[^{refused}]*[^\\s{refused}][^{refused}]*$" if required else f"^[^{refused}]*$"
+    schema = {**({"minLength": 1} if required else {}), "pattern": pattern, **schema}
     return Annotated[
         str if required else str | None,
         PlainValidator(lambda value: clean_text(value, max_length, required, multiline)),
@@ -105,12 +113,26 @@ Money = Annotated[Decimal, PlainValidator(_money), WithJsonSchema({
     "description": "Zero or more, at most two decimals; a decimal string is safest.",
     "oneOf": [
         {"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,2})?$", "examples": ["19.90"]},
-        {"type": "number", "minimum": 0, "maximum": float(MAX_MONEY)},
+        {"type": "number", "minimum": 0, "maximum": float(MAX_MONEY), "multipleOf": 0.01},
+    ],
+})]
+# The same, for a price that must be more than zero (a product's).
+PositiveMoney = Annotated[Decimal, PlainValidator(_money), WithJsonSchema({
+    "description": "More than zero, at most two decimals; a decimal string is safest.",
+    "oneOf": [
+        {"type": "string", "pattern": r"^(?!0*(\.0{1,2})?$)[0-9]{1,10}(\.[0-9]{1,2})?$", "examples": ["19.90"]},
+        {"type": "number", "exclusiveMinimum": 0, "maximum": float(MAX_MONEY), "multipleOf": 0.01},
     ],
 })]
 
 
+def whole(value):
+    """Return 3 for 3.0 (JSON does not tell them apart), and anything else as it is."""
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
+
+
 def _quantity(value) -> int:
+    value = whole(value)
     if isinstance(value, bool) or not isinstance(value, int):
         fail(_("Expected a whole number."))
     if not 1 <= value <= MAX_QUANTITY:
@@ -146,7 +168,8 @@ def local_datetime(*, required: bool = False, description: str | None = None) ->
 
     text = description or "ISO 8601; without an offset the time is read in the store's time zone."
     return Annotated[datetime if required else datetime | None, PlainValidator(check),
-                     WithJsonSchema(_schema({"type": "string", "format": "date-time"}, required, text))]
+                     WithJsonSchema(_schema({"type": "string", "format": "date-time", "pattern": YEARS},
+                                            required, text))]
 
 
 def _moment(value) -> datetime:
@@ -185,7 +208,8 @@ def _date(value) -> date | None:
 
 
 Day = Annotated[date | None, PlainValidator(_date), WithJsonSchema({
-    "type": ["string", "null"], "format": "date", "description": "Delivery date promised to the shopper (YYYY-MM-DD).",
+    "type": ["string", "null"], "format": "date", "pattern": YEARS,
+    "description": "Delivery date promised to the shopper (YYYY-MM-DD).",
 })]
 
 
@@ -203,11 +227,20 @@ def _url(value) -> str | None:
 
 
 Url = Annotated[str | None, PlainValidator(_url), WithJsonSchema({
-    "type": ["string", "null"], "maxLength": 2048, "format": "uri", "description": "http or https.",
+    "description": "http or https; blank counts as absent.",
+    "anyOf": [
+        {"type": "string", "maxLength": 2048,
+         "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://([^\s/?#@]*@)?[^\s/?#@:\[\]\x00-\x1f\x7f]+"
+                    r"([:/?#][^\s\x00-\x1f\x7f]*)?\s*$"},
+        {"type": "string", "pattern": r"^\s*$"},
+        {"type": "null"},
+    ],
 })]
 
 
 def _access_key(value) -> str | None:
+    if isinstance(value, str) and len(value) > 64:  # counted as sent, spaces included, as the document says
+        fail(_("At most %(n)d characters.", n=64))
     key = clean_text(value, 64)
     if key is None:
         return None
@@ -218,8 +251,13 @@ def _access_key(value) -> str | None:
 
 
 AccessKey = Annotated[str | None, PlainValidator(_access_key), WithJsonSchema({
-    "type": ["string", "null"], "pattern": "^[0-9]{44}$",
-    "description": "NF-e access key with a valid check digit; spaces are ignored.",
+    "description": "NF-e access key: 44 digits with a valid check digit; spaces are ignored, blank counts as "
+                   "absent.",
+    "anyOf": [
+        {"type": "string", "maxLength": 64, "pattern": r"^\s*[0-9]( *[0-9]){43}\s*$"},
+        {"type": "string", "pattern": r"^\s*$"},
+        {"type": "null"},
+    ],
 })]
 
 
@@ -233,5 +271,6 @@ def _currency(value) -> str:
 
 
 Currency = Annotated[str, PlainValidator(_currency), WithJsonSchema({
-    "type": ["string", "null"], "pattern": "^[A-Za-z]{3}$", "default": "BRL",
+    "type": ["string", "null"], "pattern": r"^\s*([A-Za-z]{3}\s*)?$", "default": "BRL",
+    "description": "Three letters; blank or null: BRL.",
 })]

@@ -5,7 +5,7 @@ from typing import Annotated
 from flask_babel import gettext as _
 from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
 
-from .fields import fail
+from .fields import _CONTROL, fail
 from .orders import Closed, Reply
 
 
@@ -23,6 +23,8 @@ def _codes(value) -> list[str]:
     codes = [code.strip() for code in str(value).split(",") if code.strip()]
     if len(codes) > 50 or any(len(code) > 50 for code in codes):
         fail(_("Name at most 50 channel codes of at most 50 characters each."))
+    if any(_CONTROL.search(code) for code in codes):
+        fail(_("Control characters are not allowed."))
     return codes
 
 
@@ -36,8 +38,9 @@ class KpisQuery(Closed):
                                                       "before `to`.")
     to: Day = Field(None, description="Last day of the period, included; default: today.")
     channel: Annotated[list[str], PlainValidator(_codes), WithJsonSchema({
-        "type": "string", "description": "Channel codes separated by commas; left out: every channel.",
-        "maxLength": 2600})] = []
+        "type": "string", "description": "Up to 50 channel codes of at most 50 characters, separated by commas; "
+                                         "left out: every channel.",
+        "maxLength": 2600, "pattern": r"^[^,\x00-\x1f\x7f]{0,50}(,[^,\x00-\x1f\x7f]{0,50}){0,49}$"})] = []
 
 
 class Percentiles(Reply):

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from pydantic import Field, PlainValidator, WithJsonSchema
 
 from ....telesales import catalogue
-from .fields import Money, fail, text
+from .fields import PositiveMoney, fail, text, whole
 from .orders import Amount, Closed, CustomerRef, Moment, Reply, StatusRef, Totals
 from .orders import ChannelRef as Channel
 
@@ -19,6 +19,7 @@ def _flag(value) -> bool:
 def _stock(value) -> int | None:
     if value is None:
         return None
+    value = whole(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000_000:
         fail(_("Expected a whole number of zero or more, or null."))
     return value
@@ -35,7 +36,7 @@ class ProductInput(Closed):
 
     sku: text(80, description="Optional; must equal the SKU in the path.") = None
     name: text(300, required=True)
-    price: Money
+    price: PositiveMoney
     active: Flag = True
     stock: Stock = None
 
