@@ -66,6 +66,10 @@ def load_config(instance_path: str) -> dict:
         "LANGUAGES": ["pt_BR", "en", "cs", "fr", "de"],
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1} if redis_url else {},
+        # Redis down: the per-address limits go on in each process's memory, the per-account counters are
+        # skipped (logged), and signing in keeps working (docs/configuration.md, "Login throttling").
+        "RATELIMIT_SWALLOW_ERRORS": os.environ.get("RATELIMIT_SWALLOW_ERRORS", "1") == "1",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # A sliding window: a burst across a minute boundary still counts as one minute's attempts.
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": True,
