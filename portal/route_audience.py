@@ -31,7 +31,7 @@ class Audience(StrEnum):
     """The people a route is for; `answers` says what every identity gets."""
 
     public = "public"              # anyone: stylesheets, probes, the API description, "forgot", the language
-    guest = "guest"                # the sign-in page: signed-in users are sent to their orders
+    guest = "guest"                # the sign-in page: signed-in users are sent on (shoppers: orders, staff: queue)
     signed_link = "signed_link"    # a link carrying its own secret (survey, first access): the link decides
     signed_in = "signed_in"        # any signed-in user (own lists, signing out, ending an acting session)
     order_reader = "order_reader"  # the order's or ticket's shopper, and staff; other shoppers 404
@@ -66,7 +66,8 @@ def _only(allowed: Identity, refused: int) -> dict[Identity, object]:
 
 ANSWERS: dict[Audience, dict[Identity, object]] = {
     Audience.public: dict.fromkeys(Identity, 200),
-    Audience.guest: {identity: 200 if identity in _BROWSER_GUESTS else "/orders" for identity in Identity},
+    Audience.guest: {identity: 200 if identity in _BROWSER_GUESTS else "/staff/" if identity in _STAFF else "/orders"
+                     for identity in Identity},
     Audience.signed_link: dict.fromkeys(Identity, 200),
     Audience.signed_in: _signed_in(),
     Audience.order_reader: _signed_in(other_shopper=404),
@@ -179,8 +180,9 @@ ROUTES: dict[str, Audience] = {
 
 # Where a route answers one identity otherwise than its audience says: endpoint -> identity -> answer.
 ANSWER_OVERRIDES: dict[str, dict[Identity, object]] = {
-    # The home page and the sign-in page send signed-in users on to their orders.
-    "customer.index": dict.fromkeys((Identity.owner, Identity.other_shopper, *_STAFF), "/orders"),
+    # The home page sends shoppers on to their orders and staff to their queue.
+    "customer.index": {**dict.fromkeys((Identity.owner, Identity.other_shopper), "/orders"),
+                       **dict.fromkeys(_STAFF, "/staff/")},
     # Signing out ends every session of the user and leads back to the sign-in page.
     "auth.logout": dict.fromkeys((Identity.owner, Identity.other_shopper, *_STAFF), LOGIN),
 }

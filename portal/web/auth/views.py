@@ -44,6 +44,9 @@ CREDENTIAL_ENDPOINTS = {"auth.forgot", "auth.set_password"}
 
 
 def _home():
+    """Where a signed-in user starts: staff on the ticket queue, shoppers on their orders."""
+    if current_user.is_authenticated and current_user.role.is_staff:
+        return url_for("staff.queue")
     return url_for("customer.orders")
 
 
@@ -77,6 +80,8 @@ def _nav_state() -> dict:
             section = "orders"
     elif request.blueprint == "staff":
         section = "staff"
+    elif request.blueprint == "merchant_admin":
+        section = "merchant"
     return {"section": section, "user": user, "staff": staff, "role": user.role.value if staff else "customer"}
 
 

@@ -43,6 +43,9 @@ def require_login():
 
 @bp.route("/")
 def index():
+    """The portal's front door: staff not acting for a customer go to their queue, everyone else to the orders."""
+    if current_user.role.is_staff and g.customer.id == current_user.id:
+        return redirect(url_for("staff.queue"))
     return redirect(url_for("customer.orders"))
 
 
