@@ -120,6 +120,12 @@ def test_trusted_https_link_embeds_in_sandboxed_frame(shopper, live_data, viewpo
     expect(frame).to_have_attribute("src", live_data.embed_url)
     sandbox = set((frame.get_attribute("sandbox") or "").split())
     assert not sandbox & {"allow-top-navigation", "allow-popups-to-escape-sandbox"}, sandbox
+    # A way out when the carrier's page fails to load: the same address in a new tab, right under the frame.
+    way_out = shopper.locator("#tracking-frame iframe + .tracking-frame__out a[data-tracking-new-tab]")
+    expect(way_out).to_be_visible()
+    expect(way_out).to_have_attribute("href", live_data.embed_url)
+    expect(way_out).to_have_attribute("target", "_blank")
+    assert {"noopener", "noreferrer"} <= set((way_out.get_attribute("rel") or "").split())
 
 
 def test_untrusted_https_link_opens_in_new_tab_without_opener(shopper, live_data):

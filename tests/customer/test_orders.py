@@ -228,6 +228,17 @@ def test_embed_tracking_page_shows_the_sandboxed_frame_and_its_csp(client, shopp
     assert client.get(f"/orders/{order.number}/tracking.json").status_code == 404
 
 
+def test_the_embedded_carrier_page_always_has_a_way_out_in_a_new_tab(client, shopper, factory):
+    factory.trusted_host("track.example.com")
+    order = shipped(factory, shopper, "https://track.example.com/t?id=1")
+    for url in (f"/orders/{order.number}/tracking", f"/orders/{order.number}"):
+        html = client.get(url).get_data(as_text=True)
+        frame = re.search(r'<section id="tracking-frame".*?</section>', html, re.S).group(0)
+        assert re.search(r'<a href="https://track.example.com/t\?id=1" target="_blank" rel="noopener noreferrer"'
+                         r' aria-describedby="new-tab-hint" data-tracking-new-tab>Page not loading\? Open the'
+                         r" carrier's page in a new tab", frame), frame
+
+
 @pytest.mark.parametrize("code", ["https://carrier.example.net/t/1", "XYZ-123", None])
 def test_tracking_endpoints_are_404_without_a_correios_or_embed_link(client, shopper, factory, code):
     order = shipped(factory, shopper, code) if code else factory.order(shopper)

@@ -109,7 +109,7 @@
       frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms allow-popups");
       frame.setAttribute("referrerpolicy", "no-referrer");
       frame.setAttribute("title", region.querySelector("h3").textContent);
-      region.appendChild(frame);
+      region.insertBefore(frame, region.querySelector(".tracking-frame__out"));
     }
     frame.src = url;
     region.hidden = false;
