@@ -6,6 +6,7 @@ an integrated channel's ticket are delivered to the marketplace (both through th
 """
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
@@ -131,7 +132,8 @@ def refund(ticket: Ticket, user, amount, reason: str, *, expected_version: int |
     _lock_order(ticket.order_id)
     left = ticket.order.total - refunded_total(ticket.order)
     if value > left:
-        raise ValidationError(_l("Only %(left)s is left to refund on this order.", left=f"{max(left, 0):.2f}"),
+        shown = format_currency(max(left, 0), ticket.order.currency or "BRL")
+        raise ValidationError(_l("Only %(left)s is left to refund on this order.", left=shown),
                               field="amount")
     row = Refund(ticket=ticket, order_id=ticket.order_id, amount=value, reason=text, created_by=user,
                  created_at=now())

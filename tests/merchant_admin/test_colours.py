@@ -85,3 +85,13 @@ def test_stale_colour_form_keeps_values_and_says_changed_meanwhile(admin_client,
     assert 'value="#333333"' in html and "data-conflict" in html and "#111111" in html
     assert StoreSettings.get().primary_color == "#111111"
     assert f'name="version" type="hidden" value="{stale + 1}"' in html
+
+
+def test_the_contrast_ratio_uses_the_locales_decimal_sign(sign_in, admin):
+    client = sign_in(admin)
+    english = client.get("/merchant-admin/colours").get_data(as_text=True)
+    assert re.search(r"reaching \d+\.\d\d:1", english) and 'data-decimal-sign="."' in english
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pt-BR"
+    portuguese = client.get("/merchant-admin/colours").get_data(as_text=True)
+    assert re.search(r"contraste de\s+\d+,\d\d:1", portuguese) and 'data-decimal-sign=","' in portuguese
+    assert not re.search(r"\d\.\d\d:1", portuguese)

@@ -1,4 +1,5 @@
 """The actions menu: every action's happy path, its bad input, and its place in the history."""
+import re
 from decimal import Decimal
 
 import pytest
@@ -125,3 +126,17 @@ def test_staff_cannot_answer_a_closed_ticket(client, form_of, signed_in, ticket,
     assert "Resposta tardia" in response.get_data(as_text=True)
     db.session.refresh(ticket)
     assert ticket.status is TicketStatus.closed and len(ticket.messages) == 1
+
+
+@pytest.mark.parametrize(("language", "sentence"), [
+    ("pt-BR", r"Só resta R\$\xa0(\d+),(\d\d) a reembolsar"),
+    ("en", r"Only R\$(\d+)\.(\d\d) is left to refund"),
+    ("de", r"(\d+),(\d\d)\xa0R\$"),
+])
+def test_the_refund_limit_names_the_money_as_the_language_writes_it(client, form_of, signed_in, ticket, db,
+                                                                    language, sentence):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    html = post(client, form_of, ticket, "refund", amount="99999", reason="x").get_data(as_text=True)
+    found = re.search(sentence, html)
+    assert found, html[html.find("field__errors"):][:300]
+    assert Decimal(f"{found[1]}.{found[2]}") == ticket.order.total

@@ -145,3 +145,17 @@ def test_search_by_the_marketplaces_ticket_code(client, login, agent, make_ticke
     login(agent)
     html = client.get("/staff/", query_string={"q": "ML-TICKET-42"}).get_data(as_text=True)
     assert numbers_on(html) == [wanted.number]
+
+
+@pytest.mark.parametrize(("days", "english", "portuguese"), [
+    (0, "pending since today", "pendente desde hoje"),
+    (1, "1 day pending", "1 dia pendente"),
+    (2, "2 days pending", "2 dias pendentes"),
+])
+def test_days_pending_read_as_words_in_each_language(client, login, agent, ticket, db, days, english, portuguese):
+    ticket.open_since = datetime.now(UTC) - timedelta(days=days, hours=1)
+    db.session.commit()
+    login(agent)
+    assert english in client.get("/staff/").get_data(as_text=True)
+    html = client.get("/staff/", headers={"Accept-Language": "pt-BR"}).get_data(as_text=True)
+    assert portuguese in html and "0 dia" not in html

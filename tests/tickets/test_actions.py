@@ -170,3 +170,4 @@ def test_a_ticket_back_with_the_store_is_no_longer_escalated(db, open_ticket, ag
     tickets.escalate_ticket(ticket, agent, "account", "de novo", expected_version=ticket.version)
     assert ticket.escalated and ticket.escalation_reason == "account"
     assert [e.kind for e in ticket.events].count("escalated") == 2
+

@@ -53,7 +53,8 @@
     var ratio = contrast(colour, text);
     var ok = ratio >= 4.5;
     var message = item.getAttribute(!ok ? "data-low-text" : (text === BLACK ? "data-ok-black-text" : "data-ok-white-text"));
-    item.textContent = message.replace("{ratio}", ratio.toFixed(2));
+    var sign = item.parentNode.getAttribute("data-decimal-sign") || ".";
+    item.textContent = message.replace("{ratio}", ratio.toFixed(2).replace(".", sign));
     item.setAttribute("data-text", text);
     item.classList.toggle("contrast__item--low", !ok);
   }

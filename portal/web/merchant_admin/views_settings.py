@@ -1,5 +1,7 @@
 """Merchant area: the activation checklist and switch, store settings and colours."""
+from babel.numbers import get_decimal_symbol
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -87,7 +89,7 @@ def contrast_report(primary: str, accent: str) -> list[dict]:
             text = readable_on(colour)
             ratio = contrast_ratio(colour, text)
             report.append({"key": key, "label": label, "colour": colour, "text": text,
-                           "ok": ratio >= AA_NORMAL_TEXT, "ratio": round(ratio, 2)})
+                           "ok": ratio >= AA_NORMAL_TEXT, "ratio": format_decimal(ratio, format="0.00")})
     return report
 
 
@@ -117,7 +119,8 @@ def colours():
         code = 422
     primary, accent = form.primary_color.data, form.accent_color.data
     return render_template("merchant_admin/colours.html", form=form, current=current,
-                           report=contrast_report(primary, accent), theme=theme_preview(primary, accent)), code
+                           report=contrast_report(primary, accent), theme=theme_preview(primary, accent),
+                           decimal_sign=get_decimal_symbol(get_locale())), code
 
 
 @bp.route("/colours/reset", methods=["POST"])
@@ -136,4 +139,5 @@ def reset_colours():
     page.form_errors.append(_("The colours changed meanwhile or the form expired; nothing was reset."))
     return render_template("merchant_admin/colours.html", form=page, current=None,
                            report=contrast_report(settings.primary_color, settings.accent_color),
-                           theme=theme_preview(settings.primary_color, settings.accent_color)), code
+                           theme=theme_preview(settings.primary_color, settings.accent_color),
+                           decimal_sign=get_decimal_symbol(get_locale())), code
