@@ -94,3 +94,12 @@ def test_store_default_language_is_used_when_the_browser_names_none(app, db):
     browser = app.test_client()
     browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pt-BR"
     assert '<html lang="pt-BR">' in browser.get("/login").get_data(as_text=True)
+
+
+def test_the_default_language_is_chosen_by_its_name(admin_client):
+    html = admin_client.get(SETTINGS).get_data(as_text=True)
+    select = html[html.index('id="default_locale"'):]
+    select = select[:select.index("</select>")]
+    for code, name in (("pt_BR", "Português (Brasil)"), ("en", "English"), ("cs", "Čeština"), ("fr", "Français"),
+                       ("de", "Deutsch")):
+        assert f'value="{code}">{name}</option>' in select or f'value="{code}" selected>{name}</option>' in select

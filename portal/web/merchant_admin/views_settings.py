@@ -1,6 +1,6 @@
 """Merchant area: the activation checklist and switch, store settings and colours."""
 from babel.numbers import get_decimal_symbol
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +9,7 @@ from ...core.errors import Conflict, DomainError
 from ...extensions import db
 from ...store import settings as store
 from ...store.colours import AA_NORMAL_TEXT, contrast_ratio, normalise_hex, readable_on, text_on_white
+from ..auth.views import language_choices
 from . import bp
 from .common import attach_error
 from .forms import ActivationForm, ColoursForm, SettingsForm, VersionedForm
@@ -60,7 +61,7 @@ def activation():
 
 def _settings_form(settings) -> SettingsForm:
     form = SettingsForm(obj=settings) if request.method == "GET" else SettingsForm()
-    form.default_locale.choices = [(code, code) for code in current_app.config["LANGUAGES"]]
+    form.default_locale.choices = language_choices()
     return form
 
 
