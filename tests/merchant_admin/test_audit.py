@@ -1,8 +1,13 @@
 """The audit log: one entry per change, filters by user and date, pagination."""
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
+import portal
 from portal.accounts import audit
+from portal.accounts.audit_actions import ACTION_LABELS
 from portal.models import AuditEntry, Role
+from portal.models.orders import PriceApproval
 
 AUDIT = "/merchant-admin/audit"
 
@@ -59,3 +64,45 @@ def test_every_merchant_change_is_audited_with_its_author(admin_client, post, ad
     assert [(e.action, e.user_id) for e in entries] == [("host.add", admin.id), ("status.create", admin.id)]
     html = admin_client.get(AUDIT).get_data(as_text=True)
     assert admin.email in html and "status.create" in html
+
+
+def _source_actions() -> set[str]:
+    """Every audit action key the portal's code hands to an audit call, by the families the labels know."""
+    families = {key.split(".")[0] for key in ACTION_LABELS}
+    literal = re.compile(r'"((?:' + "|".join(sorted(families)) + r')\.[a-z_]+)"')
+    call = re.compile(r"(?:record|_audit|audit_acting|save)\(|\baction\b")
+    found = set()
+    for path in Path(portal.__file__).parent.rglob("*.py"):
+        if path.name in {"route_audience.py", "audit_actions.py"}:
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines):
+            if "queue(" in line or "emit(" in line:
+                continue  # events and signals for the back office, not audit entries
+            if call.search(" ".join(lines[max(0, number - 1):number + 1])):
+                found |= set(literal.findall(line))
+    # approval.py writes f"order.price_{decision.value}" for each decision taken.
+    found |= {f"order.price_{decision.value}" for decision in (PriceApproval.approved, PriceApproval.rejected)}
+    return found
+
+
+def test_every_audit_action_in_the_code_has_words():
+    actions = _source_actions()
+    assert {"host.add", "ticket.reply", "portal.on", "order.price_approved"} <= actions
+    assert len(actions) >= 50
+    assert sorted(actions - set(ACTION_LABELS)) == []
+
+
+def test_the_audit_log_says_what_happened_in_words(admin_client, post, db):
+    post(admin_client, "/merchant-admin/hosts", {"host": "track.example.com"})
+    html = admin_client.get(AUDIT).get_data(as_text=True)
+    row = re.search(r'<tr data-audit="host.add">.*?</tr>', html, re.S).group(0)
+    assert "Trusted tracking host added" in row and ">host.add<" not in row and "host.add<br>" not in row
+    admin_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pt-BR"
+    row = re.search(r'<tr data-audit="host.add">.*?</tr>', admin_client.get(AUDIT).get_data(as_text=True), re.S)
+    assert "Host de rastreio confiável adicionado" in row.group(0)
+
+
+def test_an_unknown_action_is_shown_as_its_key(admin_client, admin, db):
+    _entry(db, admin, "legacy.thing", datetime(2026, 11, 2, 12, 0, tzinfo=UTC))
+    assert "legacy.thing<br>" in admin_client.get(AUDIT).get_data(as_text=True)

@@ -2,10 +2,16 @@
 from flask import abort, render_template, request
 
 from ...accounts import audit
+from ...accounts.audit_actions import describe
 from ...core.templating import store_settings
 from ...extensions import db
 from . import bp
 from .forms import AuditFilterForm
+
+
+@bp.app_template_filter("audit_action")
+def audit_action(action: str) -> str:
+    return describe(action)
 
 PER_PAGE = 50
 MAX_PAGE = 100_000

@@ -1,0 +1,62 @@
+"""What each audit action means, in words: the audit log and an order's history show these, not the keys."""
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "account.update": _l("Personal data changed"),
+    "acting.begin": _l("Started serving a customer"),
+    "acting.end": _l("Ended serving a customer"),
+    "address.add": _l("Address added"),
+    "address.default": _l("Default address chosen"),
+    "address.delete": _l("Address removed"),
+    "address.update": _l("Address changed"),
+    "channel.create": _l("Sales channel created"),
+    "channel.secret_rotate": _l("Webhook secret of a channel replaced"),
+    "channel.update": _l("Sales channel changed"),
+    "colours.reset": _l("Colours reset to the defaults"),
+    "colours.update": _l("Colours changed"),
+    "email.change_confirmed": _l("New e-mail address confirmed"),
+    "email.change_requested": _l("E-mail address change requested"),
+    "host.add": _l("Trusted tracking host added"),
+    "host.remove": _l("Trusted tracking host removed"),
+    "order.address": _l("Delivery address of an order changed"),
+    "order.place": _l("Order placed by the call centre"),
+    "order.price_approved": _l("Manual prices approved"),
+    "order.price_rejected": _l("Manual prices rejected"),
+    "password.change": _l("Password changed"),
+    "portal.off": _l("Portal switched off"),
+    "portal.on": _l("Portal switched on"),
+    "rules.update": _l("Status rules changed"),
+    "settings.update": _l("Store settings changed"),
+    "staff.activate": _l("Staff account reactivated"),
+    "staff.approve_prices": _l("Price approval permission changed"),
+    "staff.create": _l("Staff account created"),
+    "staff.deactivate": _l("Staff account deactivated"),
+    "staff.role": _l("Staff role changed"),
+    "status.create": _l("Order status created"),
+    "status.delete": _l("Order status deleted"),
+    "status.update": _l("Order status changed"),
+    "telesales.settings": _l("Call centre settings changed"),
+    "text_module.create": _l("Text module created"),
+    "text_module.move": _l("Text module moved"),
+    "text_module.restore": _l("Text module restored"),
+    "text_module.retire": _l("Text module retired"),
+    "text_module.update": _l("Text module changed"),
+    "ticket.close": _l("Ticket closed"),
+    "ticket.open": _l("Ticket opened"),
+    "ticket.reply": _l("Ticket answered"),
+    "ticket_reason.about_delivery": _l("Ticket reason marked as about the delivery, or not"),
+    "ticket_reason.create": _l("Ticket reason created"),
+    "ticket_reason.move": _l("Ticket reason moved"),
+    "ticket_reason.restore": _l("Ticket reason restored"),
+    "ticket_reason.retire": _l("Ticket reason retired"),
+    "ticket_reason.translate": _l("Ticket reason translated"),
+    "ticket_reason.update": _l("Ticket reason changed"),
+    "token.create": _l("API token created"),
+    "token.revoke": _l("API token revoked"),
+}
+
+
+def describe(action: str) -> str:
+    """The action in words; a key nobody named yet is shown as it is rather than hidden."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
