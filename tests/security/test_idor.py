@@ -76,7 +76,8 @@ def leaks(response, secrets: list[str], asked: str = "") -> list[str]:
     The path the intruder typed is taken out first: the page echoes it (the language form's `next`),
     and it tells them nothing they did not send.
     """
-    seen = response.get_data(as_text=True) + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+    headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+    seen = response.get_data().decode("utf-8", errors="replace") + "\n" + headers
     if asked:
         seen = seen.replace(asked, "")
     return [secret for secret in secrets if secret.lower() in seen.lower()]
