@@ -100,3 +100,16 @@ def test_staff_merchant_area_and_api_keep_working_while_off(portal_off, factory,
     raw = factory.api_token()
     response = app.test_client().get(f"/api/v1/orders/{order.number}", headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code != 503 and response.status_code != 302
+
+
+def test_my_data_and_my_addresses_go_to_the_old_area_while_off(portal_off, factory, sign_in, db):
+    portal_off.old_portal_url = "https://loja.example.com/central"
+    db.session.commit()
+    buyer_user = factory.user()
+    order = factory.order(buyer_user)
+    db.session.commit()
+    buyer = sign_in(buyer_user)
+    for url in ("/account", "/account/addresses", "/account/addresses/new", f"/orders/{order.number}/address"):
+        response = buyer.get(url)
+        assert (response.status_code, response.headers.get("Location")) == (
+            302, "https://loja.example.com/central"), url
