@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg bench lint imports translations messages clean
+.PHONY: run test test-pg bench soak lint imports translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ test-pg: $(VENV)/.dev translations
 BENCH_ARGS ?=
 bench: $(VENV)/.dev translations
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Faults under load: gunicorn, its own PostgreSQL and Redis, a consumer, SMTP and a marketplace, all made to
+# fail (tests/reliability/soak.py); writes the figures to docs/reliability.md, "Soak". CI runs a 20 s version.
+SOAK_SECONDS ?= 60
+SOAK_CLIENTS ?= 64
+soak: $(VENV)/.dev translations
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CLIENTS=$(SOAK_CLIENTS) $(BIN)/python -m tests.reliability.soak
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

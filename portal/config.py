@@ -113,6 +113,9 @@ def load_config(instance_path: str) -> dict:
         "OUTBOX_KEEP_DAYS": int(os.environ.get("OUTBOX_KEEP_DAYS", "30")),
         "OUTBOX_FAILED_KEEP_DAYS": int(os.environ.get("OUTBOX_FAILED_KEEP_DAYS", "90")),
         "RETENTION_BATCH": int(os.environ.get("RETENTION_BATCH", "1000")),
+        # An outbox row being sent is taken over by the sweep after so many seconds (its sender died mid-way);
+        # keep it well above the longest delivery (MARKETPLACE_TOTAL_TIMEOUT, MAIL_TIMEOUT).
+        "OUTBOX_LEASE_SECONDS": int(os.environ.get("OUTBOX_LEASE_SECONDS", "600")),
         "ORDERS_PER_PAGE": 10,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

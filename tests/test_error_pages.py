@@ -1,4 +1,4 @@
-"""The friendly error pages, including the 500 page when the database itself is unreachable."""
+"""The friendly error pages, including the 503 page when the database itself is unreachable."""
 import pytest
 
 from portal import create_app
@@ -14,11 +14,11 @@ def app_without_database(tmp_path):
 
 @pytest.mark.parametrize("language, text", [("en", "Something went wrong on our side"),
                                             ("pt-BR", "Algo deu errado do nosso lado")])
-def test_a_database_outage_gets_the_friendly_500_page(app_without_database, language, text):
+def test_a_database_outage_gets_the_friendly_503_page(app_without_database, language, text):
     client = app_without_database.test_client()
     response = client.post("/login", data={"email": "maria@example.com", "password": "x" * 10},
                            headers={"Accept-Language": language})
-    assert response.status_code == 500
+    assert response.status_code == 503 and response.headers["Retry-After"]
     html = response.get_data(as_text=True)
     assert text in html and "Traceback" not in html
     assert response.headers["Content-Type"].startswith("text/html")
@@ -26,7 +26,7 @@ def test_a_database_outage_gets_the_friendly_500_page(app_without_database, lang
 
 def test_a_database_outage_answers_json_to_the_api(app_without_database):
     response = app_without_database.test_client().get("/api/v1/orders/1", headers={"Authorization": "Bearer x"})
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert set(response.get_json()["error"]) >= {"code", "message"}
 
 

@@ -1,4 +1,5 @@
 """Send e-mail through SMTP, or into files under instance/mail/ in development."""
+import hashlib
 import smtplib
 import uuid
 from email.message import EmailMessage
@@ -8,13 +9,20 @@ from pathlib import Path
 from flask import current_app
 
 
-def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+def message_id(key: str) -> str:
+    """Return the Message-ID of the e-mail with this outbox key: the same on every try, so a copy sent again
+    after a crash (the server took it, the sender died before recording it) is recognisable as that one."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@portal.local>"
+
+
+def build_message(to: str, subject: str, text: str, html: str | None = None, *,
+                  key: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_SENDER"]
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain="portal.local")
+    msg["Message-ID"] = message_id(key) if key else make_msgid(domain="portal.local")
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")

@@ -34,7 +34,8 @@ from .queue import app_context, call_after_commit, hand_over, huey, periodic_tas
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=10)
+# A row being sent is taken over after OUTBOX_LEASE_SECONDS (600): its sender is presumed dead by then.
+LEASE_SECONDS = 600
 MAX_ATTEMPTS = 8
 FIRST_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 3600
@@ -133,12 +134,17 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(FIRST_DELAY_SECONDS * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS))
 
 
+def lease() -> timedelta:
+    """Return how long a row being sent stays its sender's before another run may take it over."""
+    return timedelta(seconds=current_app.config.get("OUTBOX_LEASE_SECONDS", LEASE_SECONDS))
+
+
 def claim(item_id: int) -> bool:
     """Mark the row as being sent, if it is due and nobody holds it; False means there is nothing to do."""
     moment = utcnow()
     due = and_(OutboxItem.state == OutboxState.queued,
                or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= moment + DUE_SLACK))
-    expired = and_(OutboxItem.state == OutboxState.sending, OutboxItem.claimed_at < moment - LEASE)
+    expired = and_(OutboxItem.state == OutboxState.sending, OutboxItem.claimed_at < moment - lease())
     result = db.session.execute(
         update(OutboxItem).where(OutboxItem.id == item_id, or_(due, expired))
         .values(state=OutboxState.sending, claimed_at=moment)
@@ -224,7 +230,8 @@ def _send_email(work: Work) -> None:
     payload = work.payload
     timeout = current_app.config["MAIL_TIMEOUT"]
     try:
-        send_mail(build_message(payload["to"], payload["subject"], payload["text"], payload.get("html")))
+        send_mail(build_message(payload["to"], payload["subject"], payload["text"], payload.get("html"),
+                                key=work.key))
     except ConnectionRefusedError:
         raise DeliveryError("refused") from None
     except TimeoutError:
@@ -242,7 +249,7 @@ def due_ids(now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
     waiting = and_(OutboxItem.state == OutboxState.queued,
                    or_(OutboxItem.next_attempt_at <= moment,
                        and_(OutboxItem.next_attempt_at.is_(None), OutboxItem.created_at <= moment - UNSENT_AFTER)))
-    stuck = and_(OutboxItem.state == OutboxState.sending, OutboxItem.claimed_at < moment - LEASE)
+    stuck = and_(OutboxItem.state == OutboxState.sending, OutboxItem.claimed_at < moment - lease())
     return list(db.session.scalars(db.select(OutboxItem.id).where(or_(waiting, stuck))
                                    .order_by(OutboxItem.id).limit(limit)))
 

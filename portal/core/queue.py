@@ -71,8 +71,9 @@ def hand_over(task: Callable, *args) -> None:
     """Queue a task now; a broken queue is logged, and the durable row behind the work waits for the sweep."""
     try:
         task(*args)
-    except Exception:
-        log.exception("could not queue %s%r; the sweep will", getattr(task, "name", task), args)
+    except Exception as error:  # noqa: BLE001 - the queue is down (Redis stopped): one line, not a traceback each
+        log.warning("could not queue %s%r (%s: %s); the sweep will", getattr(task, "name", task), args,
+                    type(error).__name__, str(error)[:200])
 
 
 def call_after_commit(task: Callable, *args) -> None:

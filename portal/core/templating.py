@@ -1,9 +1,12 @@
 """Template filters and globals."""
+import contextlib
 from decimal import Decimal
 
 from flask import Flask, current_app, g
 from flask_babel import format_currency, format_date, format_datetime
 from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
 
 
 def store_settings():
@@ -15,6 +18,10 @@ def store_settings():
             g.store_settings = StoreSettings.get()
         except SQLAlchemyError:
             current_app.logger.warning("Store settings unreadable; using the defaults for this request")
+            # The failed statement leaves the transaction unusable: without the rollback, the request's next
+            # query (loading the user) fails with PendingRollbackError, a 500, instead of trying the database.
+            with contextlib.suppress(SQLAlchemyError):
+                db.session.rollback()
             g.store_settings = StoreSettings(**_defaults(StoreSettings))
     return g.store_settings
 
