@@ -18,9 +18,11 @@ LOGIN_REDIRECT = "login"
 # Endpoint -> persona -> expected answer to GET; personas left out get the blueprint's default.
 EXPECTED = {
     "customer.theme_css": dict.fromkeys(PERSONAS, 200),
-    "customer.index": {"anonymous": LOGIN_REDIRECT, **dict.fromkeys(PERSONAS[1:], "/orders")},
+    "customer.index": {"anonymous": LOGIN_REDIRECT, **dict.fromkeys(PERSONAS[1:3], "/orders"),
+                       **dict.fromkeys(PERSONAS[3:], "/staff/")},
     "customer.orders": {"other_customer": 200},
-    "auth.login": {"anonymous": 200, **dict.fromkeys(PERSONAS[1:], "/orders")},
+    "auth.login": {"anonymous": 200, **dict.fromkeys(PERSONAS[1:3], "/orders"),
+                   **dict.fromkeys(PERSONAS[3:], "/staff/")},
     "auth.forgot": dict.fromkeys(PERSONAS, 200),
     "auth.set_password": dict.fromkeys(PERSONAS, 404),
     "customer.tickets_list": {"other_customer": 200},

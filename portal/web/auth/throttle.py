@@ -132,8 +132,10 @@ def _guarded(action, fallback):
     """Run a storage call; when the storage is down and RATELIMIT_SWALLOW_ERRORS is on, let the attempt pass."""
     try:
         return action()
-    except Exception:
+    except Exception as error:
         if not current_app.config.get("RATELIMIT_SWALLOW_ERRORS"):
             raise
-        log.exception("Login throttle storage unavailable; the attempt is not counted")
+        # One line, not a traceback: while Redis is down every sign-in would repeat the same one.
+        log.warning("Login throttle storage unavailable (%s: %s); the attempt is not counted",
+                    type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
         return fallback
