@@ -4,7 +4,7 @@ import pytest
 from portal.models import AuditEntry, Order, PriceApproval, Role
 
 from ..api import order_body
-from .helpers import placed_order
+from .helpers import placed_order, shared
 
 pytestmark = pytest.mark.db
 
@@ -76,6 +76,32 @@ def test_the_operator_who_placed_it_can_never_decide(client, login, db, factory,
     assert post(f"/telesales/approvals/{order.number}/reject", {"reason": "não"},
                 page="/telesales/approvals").status_code == 403
     assert _order(db, order.number).price_approval is PriceApproval.pending
+
+
+def test_the_operator_who_built_a_shared_cart_cannot_decide_but_another_approver_can(client, login, db, factory,
+                                                                                     customer, admin, products,
+                                                                                     post):
+    builder = factory.user(Role.operator, email="montou@example.com", can_approve_prices=True)
+    _cart, raw = shared(db, builder, products, manual=True)
+    login(customer)
+    assert post(f"/cart/{raw}/confirm", page=f"/cart/{raw}").status_code == 302
+    order = db.session.scalar(db.select(Order))
+    assert order.placed_by_id is None and order.customer_id == customer.id
+    assert order.price_approval is PriceApproval.pending
+    post("/logout", page="/orders")
+    login(builder)
+    assert f'data-pending="{order.number}"' in client.get("/telesales/approvals").get_data(as_text=True)
+    response = post(f"/telesales/approvals/{order.number}/approve", page="/telesales/approvals")
+    assert response.status_code == 403
+    assert "someone else must approve" in response.get_data(as_text=True)
+    assert post(f"/telesales/approvals/{order.number}/reject", {"reason": "não"},
+                page="/telesales/approvals").status_code == 403
+    assert _order(db, order.number).price_approval is PriceApproval.pending
+    post("/logout", page="/telesales/approvals")
+    login(admin)
+    assert post(f"/telesales/approvals/{order.number}/approve", page="/telesales/approvals").status_code == 302
+    decided = _order(db, order.number)
+    assert decided.price_approval is PriceApproval.approved and decided.price_decided_by_id == admin.id
 
 
 def test_the_permission_is_needed_and_can_be_granted_to_staff(client, login, factory, pending, post, db):

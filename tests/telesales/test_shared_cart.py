@@ -92,6 +92,31 @@ def test_expired_and_tampered_links_answer_clear_pages(client, login, customer, 
     assert response.status_code == 410 and "expired" in response.get_data(as_text=True)
 
 
+def test_a_tampered_link_says_it_is_not_valid(client, login, customer, db, operator, products):
+    _cart, raw = shared(db, operator, products)
+    login(customer)
+    for token in (f"{raw}x", raw[:-1], "A" * 500):
+        response = client.get(f"/cart/{token}")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404, token
+        assert "This cart link is not valid." in page and "Camiseta azul" not in page, token
+
+
+def test_confirming_an_expired_link_is_refused_and_places_no_order(client, login, customer, db, operator, products,
+                                                                 csrf_from):
+    cart, raw = shared(db, operator, products)
+    login(customer)
+    token = csrf_from(client.get(f"/cart/{raw}").get_data(as_text=True))
+    cart.share_expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    response = client.post(f"/cart/{raw}/confirm", data={"csrf_token": token})
+    assert response.status_code == 410
+    assert "This cart link has expired. Ask the store for a new one." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Order.id))) == 0
+    db.session.refresh(cart)
+    assert cart.order_id is None
+
+
 def test_staff_cannot_confirm_a_shoppers_link(client, login, admin, db, operator, products):
     _cart, raw = shared(db, operator, products)
     login(admin)

@@ -25,6 +25,18 @@ def test_search_finds_the_customer_by_each_key(client, login, operator, customer
     assert f'/staff/customers/{customer.id}/act' in html
 
 
+@pytest.mark.parametrize("q", ["12.345.678/0001-95", "12345678000195"])
+def test_search_finds_a_company_by_its_cnpj(client, login, operator, customer, factory, q):
+    company = factory.user(name="Loja Exemplo Ltda", email="loja@example.com", document="12345678000195")
+    factory.user(name="Outra Empresa", email="outra@example.com", document="11222333000181")
+    login(operator)
+    page = client.get("/staff/customers", query_string={"q": q})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f'data-customer="{company.id}"' in html and f'/staff/customers/{company.id}/act' in html
+    assert "Outra Empresa" not in html and "Joana Lima" not in html
+
+
 def test_search_lists_customers_only_and_escapes_wildcards(client, login, operator, customer, factory):
     factory.user(role=Role.agent, name="Joana Agente")
     login(operator)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from portal.accounts import audit
-from portal.models import Channel, OrderItem, OrderStatus, PriceApproval, Ticket
+from portal.models import Channel, CustomerAddress, Order, OrderItem, OrderStatus, PriceApproval, Ticket
 from portal.telesales.all_orders import OrderFilters, document_digits
 from portal.web.staff.orders import safe_cell
 
@@ -71,6 +71,53 @@ def test_every_order_newest_first_with_placed_by_and_approval(client, login, ope
     row = html[html.index('data-order="5001"'):]
     assert 'data-placed-by>customer<' in row and 'data-awaiting="no"' in row
     assert "{# act-for #}" not in html  # a Jinja comment, left for the "Atender este cliente" button
+
+
+def cells_of(html: str, number: str) -> dict[str, str]:
+    """Return the text of each cell of an order's row, by its column label."""
+    start = html.index(f'data-order="{number}"')
+    row = html[start:html.index("</tr>", start)]
+    return {label: " ".join(re.sub(r"<[^>]+>", " ", body).split())
+            for label, body in re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row, re.S)}
+
+
+def test_a_row_shows_the_date_customer_channel_status_and_total(client, login, operator, orders):
+    login(operator)
+    _response, html = _get(client)
+    marketplace = cells_of(html, "5003")
+    assert marketplace["Date"] == "11/10/26, 9:00 AM"
+    assert '<time datetime="2026-11-10T12:00:00+00:00">' in html[html.index('data-order="5003"'):]
+    assert marketplace["Customer"] == "Bruno Reis bruno@example.com"
+    assert (marketplace["Channel"], marketplace["Status"], marketplace["Total"]) == \
+        ("Mercado Livre", "ENVIADO", "R$120.00")
+    assert marketplace["Placed by"] == "customer"
+    store = cells_of(html, "5002")
+    assert (store["Date"], store["Customer"], store["Channel"], store["Status"], store["Total"]) == \
+        ("11/5/26, 9:00 AM", "Bruno Reis bruno@example.com", "Loja virtual", "AGUARDANDO PAGAMENTO", "R$300.00")
+    assert cells_of(html, "5001")["Customer"] == "Joana Lima joana@example.com"
+
+
+def test_an_order_placed_through_the_cart_shows_its_cells_and_the_operators_email(client, login, operator,
+                                                                                  customer, products, act, post,
+                                                                                  db):
+    login(operator)
+    act(operator, customer)
+    post("/telesales/cart/items", {"sku": "CAM-001", "quantity": "2"})
+    post("/telesales/cart/items", {"sku": "CAN-002", "quantity": "1"})
+    address = db.session.scalar(db.select(CustomerAddress).where(CustomerAddress.user_id == customer.id))
+    post("/telesales/cart/details", {"address": str(address.id), "shipping": "12,50", "payment_method": "pix"})
+    assert post("/telesales/cart/place").status_code == 302
+    assert post("/acting/end", page="/orders").status_code == 303
+    order = db.session.scalar(db.select(Order))
+    _response, html = _get(client)
+    assert numbers_on(html) == [order.number]
+    cells = cells_of(html, order.number)
+    assert cells["Customer"] == "Carla Cliente cliente@example.com"
+    assert (cells["Channel"], cells["Status"], cells["Total"]) == ("Loja virtual", "AGUARDANDO PAGAMENTO", "R$137.30")
+    assert cells["Placed by"] == "otavio@example.com" == operator.email
+    assert re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}, \d{1,2}:\d{2} [AP]M", cells["Date"])
+    row = html[html.index(f'data-order="{order.number}"'):]
+    assert f'<time datetime="{order.placed_at.isoformat()}">' in row
 
 
 @pytest.mark.parametrize("query, expected", [
