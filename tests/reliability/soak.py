@@ -11,11 +11,9 @@ the middle of it and started again. Then everything queued must arrive, once: `f
 guarantee the run broke (docs/reliability.md, "Soak"), and `make soak` writes the figures to that section.
 """
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import random
 import re
 import statistics
@@ -31,6 +29,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.run import machine as bench_machine
 from portal.core.mail import message_id
 
 from ..deploy import cluster
@@ -301,7 +300,7 @@ def _report(seconds, clients, workers, threads, record, line, url, smtp, market,
     acks = record.acks
     return {
         "seconds": seconds, "clients": clients, "workers": workers, "threads": threads,
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": bench_machine(),
         "requests": len(samples), "rps": round(len(samples) / seconds, 1),
         "p50_ms": round(statistics.median(timed), 1) if timed else 0.0,
         "p99_ms": round(_percentile(timed, 0.99), 1),
@@ -366,21 +365,6 @@ def failures(report: dict) -> list[str]:
     if not report["held"] or not report["cut_off_by_kill"]:
         problems.append("the consumer was not killed in the middle of a delivery")
     return problems
-
-
-def machine() -> str:
-    cpu = platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = ""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        kb = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
-        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    return f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; " \
-           f"Python {platform.python_version()}"
 
 
 def figures(report: dict) -> str:

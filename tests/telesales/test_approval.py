@@ -66,16 +66,20 @@ def test_a_rejection_needs_a_reason_cancels_and_shows_the_reason_to_the_operator
     assert "Desconto acima do permitido" in client.get("/telesales/cart").get_data(as_text=True)
 
 
+def _refused_to_decide(post, db, number):
+    response = post(f"/telesales/approvals/{number}/approve", page="/telesales/approvals")
+    assert response.status_code == 403
+    assert "someone else must approve" in response.get_data(as_text=True)
+    assert post(f"/telesales/approvals/{number}/reject", {"reason": "não"},
+                page="/telesales/approvals").status_code == 403
+    assert _order(db, number).price_approval is PriceApproval.pending
+
+
 def test_the_operator_who_placed_it_can_never_decide(client, login, db, factory, customer, products, post):
     boss = factory.user(Role.admin, email="boss@example.com")
     order = placed_order(db, boss, customer, products, manual=True)
     login(boss)
-    response = post(f"/telesales/approvals/{order.number}/approve", page="/telesales/approvals")
-    assert response.status_code == 403
-    assert "someone else must approve" in response.get_data(as_text=True)
-    assert post(f"/telesales/approvals/{order.number}/reject", {"reason": "não"},
-                page="/telesales/approvals").status_code == 403
-    assert _order(db, order.number).price_approval is PriceApproval.pending
+    _refused_to_decide(post, db, order.number)
 
 
 def test_the_operator_who_built_a_shared_cart_cannot_decide_but_another_approver_can(client, login, db, factory,
@@ -91,12 +95,7 @@ def test_the_operator_who_built_a_shared_cart_cannot_decide_but_another_approver
     post("/logout", page="/orders")
     login(builder)
     assert f'data-pending="{order.number}"' in client.get("/telesales/approvals").get_data(as_text=True)
-    response = post(f"/telesales/approvals/{order.number}/approve", page="/telesales/approvals")
-    assert response.status_code == 403
-    assert "someone else must approve" in response.get_data(as_text=True)
-    assert post(f"/telesales/approvals/{order.number}/reject", {"reason": "não"},
-                page="/telesales/approvals").status_code == 403
-    assert _order(db, order.number).price_approval is PriceApproval.pending
+    _refused_to_decide(post, db, order.number)
     post("/logout", page="/telesales/approvals")
     login(admin)
     assert post(f"/telesales/approvals/{order.number}/approve", page="/telesales/approvals").status_code == 302
