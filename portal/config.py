@@ -96,6 +96,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Portal <no-reply@localhost>"),
+        # The mailbox shoppers answer ticket e-mails to; each ticket's address is <local>+<number>.<mac>@<domain>.
+        "TICKET_REPLY_ADDRESS": os.environ.get("TICKET_REPLY_ADDRESS", "").strip() or None,
         "LOGIN_LINK_HOURS": int(os.environ.get("LOGIN_LINK_HOURS", "24")),
         "CORREIOS_BASE_URL": os.environ.get("CORREIOS_BASE_URL", ""),
         "CORREIOS_USER": os.environ.get("CORREIOS_USER", ""),

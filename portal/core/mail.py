@@ -8,6 +8,9 @@ from pathlib import Path
 
 from flask import current_app
 
+# What the sender sets itself and a caller's extra headers may not replace.
+PROTECTED_HEADERS = {"from", "to", "subject", "date", "message-id", "content-type", "mime-version"}
+
 
 def message_id(key: str) -> str:
     """Return the Message-ID of the e-mail with this outbox key: the same on every try, so a copy sent again
@@ -16,13 +19,17 @@ def message_id(key: str) -> str:
 
 
 def build_message(to: str, subject: str, text: str, html: str | None = None, *,
-                  key: str | None = None) -> EmailMessage:
+                  key: str | None = None, headers: dict[str, str] | None = None) -> EmailMessage:
+    """Return the message; `headers` adds more (Reply-To, In-Reply-To, References, List-Unsubscribe, ...)."""
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_SENDER"]
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id(key) if key else make_msgid(domain="portal.local")
+    for name, value in (headers or {}).items():
+        if name.lower() not in PROTECTED_HEADERS:
+            msg[name] = value
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")

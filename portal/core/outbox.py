@@ -123,9 +123,13 @@ def add(kind: OutboxKind, key: str, payload: dict, **columns) -> OutboxItem:
 
 
 def queue_email(key: str, to: str, subject: str, text: str, html: str | None = None, *,
-                ticket=None, message=None) -> OutboxItem:
-    """Add an e-mail to the outbox, sent once the transaction commits; a key already queued adds nothing."""
-    return add(OutboxKind.email, key, {"to": to, "subject": subject, "text": text, "html": html},
+                ticket=None, message=None, headers: dict[str, str] | None = None) -> OutboxItem:
+    """Add an e-mail to the outbox, sent once the transaction commits; a key already queued adds nothing.
+    `headers` are sent with it as they are (threading, Reply-To, List-Unsubscribe)."""
+    payload = {"to": to, "subject": subject, "text": text, "html": html}
+    if headers:
+        payload["headers"] = dict(headers)
+    return add(OutboxKind.email, key, payload,
                ticket_id=ticket.id if ticket else None, message_id=message.id if message else None)
 
 
@@ -231,7 +235,7 @@ def _send_email(work: Work) -> None:
     timeout = current_app.config["MAIL_TIMEOUT"]
     try:
         send_mail(build_message(payload["to"], payload["subject"], payload["text"], payload.get("html"),
-                                key=work.key))
+                                key=work.key, headers=payload.get("headers")))
     except ConnectionRefusedError:
         raise DeliveryError("refused") from None
     except TimeoutError:

@@ -6,6 +6,7 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from ..models import StoreSettings, Ticket, TicketMessage
+from .reply_address import thread_headers
 from .sanitize import clean_message_html, plain_text
 
 
@@ -32,7 +33,7 @@ def answer_mail(ticket: Ticket, message: TicketMessage) -> dict:
         text = render_template("email/ticket_answer.txt", subject=subject, **context)
         html = render_template("email/ticket_answer.html", subject=subject, **context)
     return {"to": customer.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
-            "key": f"ticket-answer:{ticket.number}:{message.id}"}
+            "key": f"ticket-answer:{ticket.number}:{message.id}", "headers": thread_headers(ticket.number)}
 
 
 def forwarded_mail(ticket: Ticket, by_user, to_user, note: str | None, event_id: int) -> dict:
