@@ -73,7 +73,9 @@ def load_config(instance_path: str) -> dict:
         # A sliding window: a burst across a minute boundary still counts as one minute's attempts.
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        # Sign-in POSTs per client address from browsers without a device cookie: high enough for a shop whose
+        # staff share one address (their known browsers are not counted), low enough to slow a spray of accounts.
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "30 per minute;300 per hour"),
         "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
         # Failed sign-ins per e-mail address tried and client address (and credential changes per signed-in account).
         "RATELIMIT_LOGIN_ACCOUNT": os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes;30 per day"),

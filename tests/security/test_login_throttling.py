@@ -165,3 +165,33 @@ def test_the_device_cookie_is_signed_httponly_strict_and_long_lived(limited_app,
     limited_app.config["SESSION_COOKIE_SECURE"] = True
     response = sign_in(limited_app.test_client(), shopper(factory))
     assert "Secure" in [h for h in response.headers.getlist("Set-Cookie") if h.startswith(COOKIE + "=")][0]
+
+
+def test_staff_sharing_one_address_sign_in_on_their_known_browsers(limited_app, factory):
+    """A shop's staff behind one address: their known browsers are not held to the per-address limit, which
+    (with the shipped 30 a minute) still stops one address from trying accounts without end."""
+    limited_app.config["RATELIMIT_LOGIN"] = "30 per minute;300 per hour"  # the shipped default
+    staff = [shopper(factory, f"agente{n}@loja.test") for n in range(35)]
+    browsers = [known_browser(limited_app, person) for person in staff]
+    shop = new_address()
+    assert [sign_in(browser, person, address=shop).status_code
+            for browser, person in zip(browsers, staff, strict=True)] == [302] * 35
+    newcomers = [sign_in(limited_app.test_client(), person, address=shop).status_code for person in staff]
+    assert newcomers == [302] * 30 + [429] * 5
+    assert sign_in(browsers[0], staff[0], address=shop).status_code == 302  # the known ones go on
+
+
+def test_a_cookie_spares_the_address_limit_only_until_its_own_failures_are_spent(limited_app, factory):
+    """A browser known to one account that tries others: each failure counts on its cookie, and once ten are
+    spent it is held to the per-address limit like any other."""
+    limited_app.config["RATELIMIT_LOGIN"] = "12 per minute"
+    mine = shopper(factory, "eu@demo.test")
+    others = [shopper(factory, f"alvo{n}@demo.test") for n in range(20)]
+    browser = known_browser(limited_app, mine)
+    here = new_address()
+    statuses = [sign_in(browser, target, WRONG, address=here).status_code for target in others]
+    # ten failures on the cookie exempt from the address limit, then twelve a minute from the address
+    assert statuses == [200] * 10 + [200] * 10
+    assert sign_in(browser, others[0], WRONG, address=here).status_code == 200
+    assert sign_in(browser, others[1], WRONG, address=here).status_code == 200
+    assert sign_in(browser, others[2], WRONG, address=here).status_code == 429

@@ -4,13 +4,15 @@ The approach OWASP describes as device cookies. A browser that signed in to an a
 through a reset link) carries a signed cookie naming that account; such a known browser is let through the
 per-account limit, and its failures count against the cookie alone. Everyone else is an untrusted client:
 
-- every POST to /login counts per client address (RATELIMIT_LOGIN, the decorator on the view);
+- every POST to /login from a browser without a device cookie counts per client address (RATELIMIT_LOGIN,
+  the decorator on the view): a ceiling against one address trying many accounts, set high enough for a
+  shop whose staff share one address, whose known browsers do not count against it at all;
 - failures count per e-mail tried and client address (RATELIMIT_LOGIN_ACCOUNT);
 - failures count per e-mail tried from every untrusted client together (RATELIMIT_LOGIN_UNTRUSTED, a
   ceiling far above ten, so that guessing from many addresses stays slow);
-- a known browser's failures count per cookie (RATELIMIT_LOGIN_DEVICE); past that limit its cookie is no
-  exemption any more and the browser is an untrusted client like any other, so a stolen cookie is no
-  unlimited oracle.
+- a known browser's failures count per cookie (RATELIMIT_LOGIN_DEVICE), whichever account they were for;
+  past that limit its cookie is no exemption any more and the browser is an untrusted client like any
+  other, so a stolen cookie is no unlimited oracle.
 
 Unknown e-mail addresses are counted like known ones, so the limits tell nothing about who has an account.
 The counters live in the limiter's storage (memory, or Redis with REDIS_URL), shared by every instance.
@@ -60,18 +62,35 @@ def trust_device(response, user) -> None:
                         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
 
 
-def _device_nonce(user) -> str | None:
-    """The nonce of the request's device cookie when it is validly signed, fresh and names this user."""
+def _signed_cookie() -> dict | None:
+    """The request's device cookie when it is validly signed and fresh, whoever it names."""
     raw = request.cookies.get(COOKIE)
-    if not raw or user is None or not user.active:
+    if not raw:
         return None
     try:
         data = _serializer().loads(raw, max_age=_max_age())
     except BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("u") != user.id or not isinstance(data.get("n"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("n"), str):
+        return None
+    return data
+
+
+def _device_nonce(user) -> str | None:
+    """The nonce of the request's device cookie when it is validly signed, fresh and names this user."""
+    data = _signed_cookie()
+    if data is None or user is None or not user.active or data["u"] != user.id:
         return None
     return data["n"]
+
+
+def known_browser() -> bool:
+    """Tell whether the request comes from a browser that signed in before and whose failures are not spent:
+    it is not held to the per-address limit (staff sharing one address each sign in from their own)."""
+    if not _enabled():
+        return False
+    data = _signed_cookie()
+    return data is not None and _guarded(lambda: _within("RATELIMIT_LOGIN_DEVICE", f"device:{data['n']}"), False)
 
 
 def _enabled() -> bool:
@@ -91,8 +110,14 @@ def attempt(email: str, user) -> Attempt:
     device_key = f"device:{nonce}"
     if nonce is not None and _guarded(lambda: _within("RATELIMIT_LOGIN_DEVICE", device_key), True):
         return Attempt(nonce, (("RATELIMIT_LOGIN_DEVICE", device_key),))
-    return Attempt(None, (("RATELIMIT_LOGIN_ACCOUNT", f"{account}:client:{get_remote_address()}"),
-                          ("RATELIMIT_LOGIN_UNTRUSTED", account)))
+    keys = (("RATELIMIT_LOGIN_ACCOUNT", f"{account}:client:{get_remote_address()}"),
+            ("RATELIMIT_LOGIN_UNTRUSTED", account))
+    other = _signed_cookie()
+    other_key = f"device:{other['n']}" if other is not None else None
+    if other_key and other_key != device_key and _guarded(lambda: _within("RATELIMIT_LOGIN_DEVICE", other_key), False):
+        # A cookie of another account spares the browser the per-address limit: its failures count on it too.
+        keys += (("RATELIMIT_LOGIN_DEVICE", other_key),)
+    return Attempt(None, keys)
 
 
 def refusal(current: Attempt):

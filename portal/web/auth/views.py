@@ -111,7 +111,7 @@ def account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"], exempt_when=throttle.known_browser)
 def login():
     """Sign a user in with e-mail and password; the per-account limits are in throttle.py."""
     target = safe_next(request.args.get("next"))
