@@ -58,7 +58,7 @@ EVENT_LABELS = {
 }
 
 
-def event_summary(event, currency: str = "BRL") -> str:
+def event_summary(event, currency: str = "BRL", channel=None) -> str:
     """Say in a few words what an event changed, from the data its constructor recorded."""
     data = event.data or {}
     if event.kind == "forwarded":
@@ -71,7 +71,7 @@ def event_summary(event, currency: str = "BRL") -> str:
         parts = [f"{data.get('quantity', '')} × {data.get('sku', '')}", data.get("reason", "")]
     elif event.kind == "message":
         visibility = data.get("visibility")
-        parts = [str(Visibility(visibility).label) if visibility in Visibility.__members__ else ""]
+        parts = [str(Visibility(visibility).label_for(channel)) if visibility in Visibility.__members__ else ""]
     else:
         parts = []
     note = data.get("note")
@@ -171,8 +171,10 @@ def order_panel(ticket: Ticket) -> dict:
     if not access.can_see_order(current_user, order):
         abort(404)
     steps, link = order_timeline(order)
+    cancelled = tickets.cancelled_units(order)
     return {"order": order, "steps": steps, "link": link, "refunded": tickets.refunded_total(order),
-            "other_tickets": other_tickets(ticket), "history": build_history(order, steps, staff=True)}
+            "cancelled": cancelled, "other_tickets": other_tickets(ticket),
+            "history": build_history(order, steps, staff=True, cancelled=cancelled)}
 
 
 def order_timeline(order) -> tuple[list, object]:
