@@ -29,7 +29,7 @@ from ..extensions import db
 from ..models import AuthorKind, Channel, Order, Ticket, TicketReason, TicketStatus, Visibility
 from ..models.tickets import REOPEN_DAYS
 from . import events, signals, survey
-from .actions import cancel_unit, escalate_ticket, forward_ticket, refund, refunded_total, take_ticket
+from .actions import cancel_unit, cancelled_units, escalate_ticket, forward_ticket, refund, refunded_total, take_ticket
 from .common import (
     StaleTicket,
     add_message,
@@ -47,9 +47,9 @@ from .mail import answer_mail
 from .numbers import new_ticket_number
 
 __all__ = [
-    "StaleTicket", "attachments_dir", "cancel_unit", "close_ticket", "create_channel_ticket", "escalate_ticket",
-    "expected_delivery", "fill_placeholders", "forward_ticket", "open_proactive_ticket", "open_ticket", "refund",
-    "refunded_total", "reopen_ticket", "reply_as_customer", "reply_as_staff", "take_ticket",
+    "StaleTicket", "attachments_dir", "cancel_unit", "cancelled_units", "close_ticket", "create_channel_ticket",
+    "escalate_ticket", "expected_delivery", "fill_placeholders", "forward_ticket", "open_proactive_ticket",
+    "open_ticket", "refund", "refunded_total", "reopen_ticket", "reply_as_customer", "reply_as_staff", "take_ticket",
 ]
 
 MAX_SUBJECT = 200

@@ -1,8 +1,9 @@
 """The order's full history: status changes, payment, shipping, carrier events and ticket messages, in one list.
 
-Built from what the order page has already loaded (the order, its status history, its timeline) plus two
-queries whatever the order's size: the stored Correios snapshot (`tracking_refresh.stored_history`, never
-the Correios API) and the messages of the order's tickets. Newest first (docs/timeline.md).
+Built from what the order page has already loaded (the order, its status history, its timeline, its
+cancelled units) plus two queries whatever the order's size: the stored Correios snapshot
+(`tracking_refresh.stored_history`, never the Correios API) and the messages of the order's tickets.
+Newest first (docs/timeline.md).
 """
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,13 +27,14 @@ KIND_LABELS = {
     "shipped": _l("Order shipped"),
     "carrier": _l("Correios"),
     "message": _l("Message"),
+    "unit_cancelled": _l("Purchase unit cancelled"),
 }
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
     when: datetime
-    kind: str  # placed | status | paid | shipped | carrier | message
+    kind: str  # placed | status | paid | shipped | carrier | message | unit_cancelled
     # status: the status reached and its type (the name only where the viewer may see it)
     status_name: str | None = None
     status_type: StatusType | None = None
@@ -54,6 +56,11 @@ class HistoryEntry:
     author_kind: object = None
     visibility: Visibility | None = None
     body_html: str | None = None
+    # unit_cancelled: how many units of which item (the reason only for the staff)
+    item_name: str | None = None
+    item_sku: str | None = None
+    quantity: int | None = None
+    reason: str | None = None
 
     @property
     def label(self):
@@ -69,12 +76,13 @@ class OrderHistory:
     carrier_available: bool = True
 
 
-def build_history(order, steps, *, staff: bool = False) -> OrderHistory:
+def build_history(order, steps, *, staff: bool = False, cancelled=None) -> OrderHistory:
     """Return everything that happened to the order, newest first, as the viewer may see it.
 
     `steps` is the order's timeline (orders.timeline.build_timeline): payment and shipping appear when their
     step is done, so that the history never says more than the timeline. Shoppers see the messages addressed
-    to them; `staff` also see internal notes and marketplace-only messages.
+    to them; `staff` also see internal notes and marketplace-only messages. `cancelled` is the order's
+    cancelled units (actions.cancelled_units), read by the caller, who shows them beside the items too.
     """
     done = {step.name: step for step in steps if step.state == "done"}
     entries = _status_changes(order, staff)
@@ -95,12 +103,16 @@ def build_history(order, steps, *, staff: bool = False) -> OrderHistory:
     if order.carrier_delivered_at is not None and not any(entry.delivered for entry in entries):
         entries.append(HistoryEntry(when=order.carrier_delivered_at, kind="carrier", delivered=True))
     entries += _messages(order, staff)
+    for row in (cancelled.rows if cancelled else ()):
+        entries.append(HistoryEntry(when=row.created_at, kind="unit_cancelled", item_name=row.order_item.name,
+                                    item_sku=row.order_item.sku, quantity=row.quantity,
+                                    ticket_number=row.ticket.number, reason=row.reason if staff else None))
     entries.sort(key=lambda entry: (_utc(entry.when), _ORDER[entry.kind]), reverse=True)
     return OrderHistory(entries=entries, **carrier)
 
 
 # Between entries of the same moment, the later kind is listed first (newest first).
-_ORDER = {"placed": 0, "status": 1, "paid": 2, "shipped": 3, "carrier": 4, "message": 5}
+_ORDER = {"placed": 0, "status": 1, "paid": 2, "shipped": 3, "carrier": 4, "unit_cancelled": 5, "message": 6}
 
 
 def _utc(value: datetime) -> datetime:

@@ -19,6 +19,7 @@ from ...models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
 from ...orders import tracking_refresh
 from ...orders.timeline import build_timeline
 from ...store.colours import readable_on, text_on_white
+from ...tickets.actions import cancelled_units
 from ...tickets.order_history import build_history
 from . import bp
 from .serving import resolve_customer
@@ -78,8 +79,9 @@ def order(number: str):
     link = _tracking_of(steps)
     if link is not None and link.kind is trackers.TrackingKind.embed:
         allow_frames_from(hosts)
-    return render_template("customer/order.html", order=order, steps=steps, link=link,
-                           history=build_history(order, steps))
+    cancelled = cancelled_units(order)
+    return render_template("customer/order.html", order=order, steps=steps, link=link, cancelled=cancelled,
+                           history=build_history(order, steps, cancelled=cancelled))
 
 
 @bp.route("/orders/<number>/tracking")

@@ -15,6 +15,7 @@ from ...core.templating import store_settings
 from ...extensions import db
 from ...models import AuditEntry, Ticket
 from ...telesales import all_orders
+from ...tickets.actions import cancelled_units
 from . import bp
 from .context import order_timeline
 
@@ -96,4 +97,5 @@ def order_page(number: str):
         db.select(AuditEntry).where(AuditEntry.target.in_([order.number, f"order:{order.number}"]))
         .options(*AUDIT_PEOPLE)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(200)).all()
-    return render_template("staff/order.html", order=order, steps=steps, link=link, tickets=tickets, audit=audit)
+    return render_template("staff/order.html", order=order, steps=steps, link=link, tickets=tickets, audit=audit,
+                           cancelled=cancelled_units(order))

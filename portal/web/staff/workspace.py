@@ -124,7 +124,7 @@ def order_print(number: str):
     order = access.get_order_or_404(number, current_user)
     steps, link = order_timeline(order)
     return render_template("staff/order_print.html", order=order, steps=steps, link=link,
-                           refunded=tickets.refunded_total(order))
+                           refunded=tickets.refunded_total(order), cancelled=tickets.cancelled_units(order))
 
 
 @bp.route("/attachments/<int:attachment_id>")
