@@ -173,3 +173,8 @@ def test_the_account_page_shows_the_choice_and_turns_order_mail_back_on(app, db,
     assert response.status_code == 303
     assert db.session.get(User, shopper.id, populate_existing=True).order_mail_off is False
     assert 'data-order-mail="on"' in client.get("/account").get_data(as_text=True)
+
+
+def test_the_one_click_route_is_the_only_view_exempt_from_csrf(app):
+    from portal.extensions import csrf
+    assert csrf._exempt_views == {"portal.web.customer.unsubscribe.unsubscribe"}
