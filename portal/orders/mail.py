@@ -51,8 +51,9 @@ def wanted(order: Order, event: str, settings: StoreSettings | None = None) -> b
     settings = settings or StoreSettings.get()
     customer = order.customer
     switch = getattr(settings, SWITCHES[event])
-    return bool(switch is None or switch) and customer is not None and bool(customer.email) \
-        and not customer.order_mail_off
+    if switch is None:  # a store without its settings row yet: the column's default
+        switch = StoreSettings.__table__.c[SWITCHES[event]].default.arg
+    return bool(switch) and customer is not None and bool(customer.email) and not customer.order_mail_off
 
 
 def queue_order_mail(order: Order, event: str, **extra) -> None:

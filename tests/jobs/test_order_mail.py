@@ -178,3 +178,11 @@ def test_the_account_page_shows_the_choice_and_turns_order_mail_back_on(app, db,
 def test_the_one_click_route_is_the_only_view_exempt_from_csrf(app):
     from portal.extensions import csrf
     assert csrf._exempt_views == {"portal.web.customer.unsubscribe.unsubscribe"}
+
+
+def test_a_store_without_its_settings_row_mails_by_the_defaults(db, factory, shopper):
+    from portal.models import StoreSettings
+    db.session.execute(db.delete(StoreSettings))
+    order = factory.order(shopper, "ENVIADO", paid=True, shipped=True, shipping_code=CORREIOS)
+    assert order_mail.wanted(order, "shipped") is True
+    assert order_mail.wanted(order, "late") is False  # the late mail was always opt-in
