@@ -91,6 +91,8 @@ ROUTES: dict[str, Audience] = {
     "auth.login": _A.guest,
     "auth.set_password": _A.signed_link,
     "customer.survey": _A.signed_link,
+    "customer.unsubscribe": _A.signed_link,
+    "customer.unsubscribe_confirm": _A.signed_link,
     "auth.language": _A.public,
     "auth.logout": _A.signed_in,
     # The buyer's portal.
@@ -118,6 +120,7 @@ ROUTES: dict[str, Audience] = {
     "customer.reply": _A.object_owner,
     "customer.close_ticket": _A.object_owner,
     "customer.ticket_survey": _A.object_owner,
+    "customer.order_mail_setting": _A.shopper,
     "customer.shared_cart": _A.object_owner,
     "customer.shared_cart_confirm": _A.object_owner,
     "customer.shared_cart_quantity": _A.object_owner,

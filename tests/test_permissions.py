@@ -47,6 +47,8 @@ EXPECTED = {
     "customer.shared_cart": {"owner": 404, "other_customer": 404, "agent": 403, "operator": 403, "admin": 403},
     # A survey link with a token we never signed: the same clear 404 whoever opens it.
     "customer.survey": dict.fromkeys(PERSONAS, 404),
+    # So is an unsubscribe link we never signed.
+    "customer.unsubscribe": dict.fromkeys(PERSONAS, 404),
 }
 
 

@@ -50,6 +50,13 @@ class StoreSettings(db.Model):
     late_emails_shopper: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # "Minha conta" pages; off, "Meus endereços" and "Meus dados" lead to the old central instead.
     account_pages_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # E-mails to the shopper, one switch per event (docs/notifications.md); the late mail's switch is
+    # late_emails_shopper above.
+    mail_ticket_received: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    mail_ticket_closed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    mail_order_shipped: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    mail_order_delivered: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    mail_order_cancelled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     @property
     def rules_need_review(self) -> bool:

@@ -57,6 +57,8 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(30))
     # The "aprovar preços" permission: admins have it by default; the merchant may grant it to staff.
     can_approve_prices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The shopper turned order-update e-mails off (one-click unsubscribe or "Minha conta"); ticket mail still goes.
+    order_mail_off: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Rotated on logout, password change and deactivation so that every session cookie
     # issued before stops working at once.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))

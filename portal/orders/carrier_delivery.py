@@ -16,6 +16,7 @@ import trackers
 from ..extensions import db
 from ..models import Order, OrderStatus, StatusType
 from ..models.statuses import FINALIZADO
+from . import mail as order_mail
 
 DELIVERED_CODES = frozenset({"BDE", "BDI", "BDR"})
 DELIVERED_TEXT = "entregue ao destinat"
@@ -72,13 +73,24 @@ def record(code: str, events) -> int:
     moment = delivered_at(events)
     if moment is None:
         return 0
+    matching = (Order.carrier_delivered_at.is_(None), Order.status_id.in_(open_status_ids()),
+                func.upper(func.trim(Order.shipping_code)) == code.upper())
+    ids = list(db.session.scalars(db.select(Order.id).where(*matching)))
     result = db.session.execute(
-        update(Order)
-        .where(Order.carrier_delivered_at.is_(None), Order.status_id.in_(open_status_ids()),
-               func.upper(func.trim(Order.shipping_code)) == code.upper())
-        .values(carrier_delivered_at=moment)
+        update(Order).where(*matching).values(carrier_delivered_at=moment)
         .execution_options(synchronize_session="fetch"))
+    _mail_delivered(ids)
     return result.rowcount or 0
+
+
+def _mail_delivered(ids) -> None:
+    """Tell the shoppers of these orders, now shown delivered by the carrier (once: the store's finish adds none)."""
+    if not ids:
+        return
+    for order in db.session.scalars(db.select(Order).where(Order.id.in_(list(ids)))
+                                    .options(joinedload(Order.status), joinedload(Order.customer))):
+        if order_mail.furthest_event(order) == "delivered":
+            order_mail.queue_order_mail(order, "delivered")
 
 
 def mark(times: dict[int, datetime]) -> None:
@@ -94,6 +106,7 @@ def mark(times: dict[int, datetime]) -> None:
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Order) and obj.id in times:
             db.session.expire(obj, ["carrier_delivered_at"])
+    _mail_delivered(times)
 
 
 def still_open_query():

@@ -10,6 +10,7 @@ from ..core.errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Channel, Order, OrderItem, OrderStatus, OrderStatusChange, PriceApproval
 from ..models.base import utcnow
+from . import mail as order_mail
 from .statuses import check_transition, get_status
 
 DEFAULT_STATUS = "AGUARDANDO PAGAMENTO"
@@ -98,6 +99,7 @@ def upsert_order(data: OrderInput, source: str) -> UpsertResult:
     customer, customer_created = get_or_create_customer(data.customer_email, data.customer_name)
     created = order is None
     changed = created
+    before = None if created else order_mail.furthest_event(order)
     if not created and order.price_approval is PriceApproval.pending and (
             (status is not None and status.id != order.status_id) or not _same_items(order, data.items)):
         raise _awaiting_approval(order)
@@ -125,17 +127,30 @@ def upsert_order(data: OrderInput, source: str) -> UpsertResult:
         ]
         changed = True
     if not created and status is not None and status.id != order.status_id:
-        change_order_status(order, status, source=source)
+        _change_status(order, status, source=source)
         changed = True
     if changed and not created:
         # Replacing only the items touches no column of the order row, so its onupdate would not fire.
         order.updated_at = utcnow()
     db.session.flush()
+    if changed:
+        order_mail.notify_change(order, before)
     return UpsertResult(order=order, created=created, changed=changed, customer_created=customer_created)
 
 
 def change_order_status(order: Order, status: OrderStatus, source: str, note: str | None = None) -> bool:
-    """Move the order to `status` if the rules allow it, recording the change; False if already there."""
+    """Move the order to `status` if the rules allow it, recording the change; False if already there.
+
+    Every status change goes through here (or upsert_order): the shopper is mailed the event it reaches.
+    """
+    before = order_mail.furthest_event(order)
+    if not _change_status(order, status, source, note):
+        return False
+    order_mail.notify_change(order, before)
+    return True
+
+
+def _change_status(order: Order, status: OrderStatus, source: str, note: str | None = None) -> bool:
     if order.status_id == status.id:
         return False
     if order.price_approval is PriceApproval.pending:

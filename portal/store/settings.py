@@ -18,7 +18,11 @@ from ..models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
 from .colours import normalise_hex
 
 STORE_FIELDS = ("store_name", "support_email", "timezone", "country", "state", "default_locale", "old_portal_url",
-                "account_pages_enabled", "late_quiet_days", "late_opens_ticket", "late_emails_shopper")
+                "account_pages_enabled", "late_quiet_days", "late_opens_ticket", "late_emails_shopper",
+                "mail_ticket_received", "mail_ticket_closed", "mail_order_shipped", "mail_order_delivered",
+                "mail_order_cancelled")
+MAIL_SWITCHES = ("mail_ticket_received", "mail_ticket_closed", "mail_order_shipped", "mail_order_delivered",
+                 "mail_order_cancelled")
 LATE_QUIET_DAYS = (1, 30)
 COLOUR_FIELDS = ("primary_color", "accent_color")
 
@@ -139,6 +143,7 @@ def clean_store_values(data: dict) -> dict:
         "late_quiet_days": check_late_quiet_days(data.get("late_quiet_days")),
         "late_opens_ticket": bool(data.get("late_opens_ticket")),
         "late_emails_shopper": bool(data.get("late_emails_shopper")),
+        **{name: bool(data.get(name)) for name in MAIL_SWITCHES},
     }
 
 

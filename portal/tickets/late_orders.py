@@ -22,15 +22,14 @@ from huey import crontab
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy.orm import joinedload
 
-from ..core import outbox
 from ..core.errors import DomainError
 from ..core.queue import app_context, periodic_task
 from ..extensions import db
 from ..models import Channel, Order, StoreSettings, TicketReason, TrackingSnapshot
 from ..models.base import utcnow
 from ..orders import carrier_delivery
+from ..orders import mail as order_mail
 from . import lifecycle, sla
-from .mail import late_order_mail
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +184,7 @@ def notify(order: Order, settings: StoreSettings, now: datetime) -> int:
             if claimed != 1:
                 return 0
             ticket = open_late_ticket(order, settings) if settings.late_opens_ticket else None
-            if settings.late_emails_shopper and order.customer.email:
-                outbox.queue_email(**late_order_mail(order, ticket))
+            order_mail.queue_order_mail(order, "late", ticket=ticket)
     except DomainError:
         log.exception("Could not tell the shopper of late order %s", order.number)
         return 0

@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from ..core import outbox
 from ..core.errors import Conflict, ValidationError
 from ..extensions import db
-from ..models import AuthorKind, Channel, Order, Ticket, TicketReason, TicketStatus, Visibility
+from ..models import AuthorKind, Channel, Order, StoreSettings, Ticket, TicketReason, TicketStatus, Visibility
 from ..models.tickets import REOPEN_DAYS
 from . import events, signals, survey
 from .actions import cancel_unit, cancelled_units, escalate_ticket, forward_ticket, refund, refunded_total, take_ticket
@@ -43,7 +43,7 @@ from .common import (
     start_clock,
     stop_clock,
 )
-from .mail import answer_mail
+from .mail import answer_mail, closed_mail, received_mail, shopper_mailed
 from .numbers import new_ticket_number
 
 __all__ = [
@@ -98,8 +98,9 @@ def open_ticket(order: Order, user, reason_id: int | None, subject: str, body: s
     message = add_message(ticket, user, AuthorKind.customer, Visibility.customer, body, uploads,
                           moment=ticket.created_at, operator=operator)
     flush()
-    events.opened(ticket, user, message.id)
+    event = events.opened(ticket, user, message.id)
     flush()
+    _confirm(ticket, event)
     return ticket
 
 
@@ -113,9 +114,16 @@ def create_channel_ticket(order: Order, channel: Channel, subject: str, body: st
     kind = AuthorKind.marketplace if channel.is_marketplace else AuthorKind.customer
     message = add_message(ticket, user, kind, Visibility.customer, body, moment=ticket.created_at)
     flush()
-    events.opened(ticket, user, message.id)
+    event = events.opened(ticket, user, message.id)
     flush()
+    _confirm(ticket, event)
     return ticket
+
+
+def _confirm(ticket: Ticket, event) -> None:
+    """Confirm a new ticket to its shopper (store channels, the merchant's switch on)."""
+    if StoreSettings.get().mail_ticket_received is not False and shopper_mailed(ticket):
+        outbox.queue_email(**received_mail(ticket, event.id), ticket=ticket)
 
 
 def open_proactive_ticket(order: Order, channel: Channel, subject: str, body: str, reason: TicketReason | None,
@@ -207,7 +215,11 @@ def close_ticket(ticket: Ticket, user, expected_version: int | None = None, *,
     ticket.updated_at = moment
     event = events.closed(ticket, user, before)
     flush()
-    survey.ask(ticket, event)
+    # One mail per closing: the closing's own carries the survey's question when both are due.
+    tell = StoreSettings.get().mail_ticket_closed is not False and shopper_mailed(ticket)
+    asked = survey.ask(ticket, event, send_mail=not tell)
+    if tell:
+        outbox.queue_email(**closed_mail(ticket, event.id, asked), ticket=ticket)
     if notify_marketplace:
         signals.closed.send(ticket, actor=user, event=event)
     return ticket

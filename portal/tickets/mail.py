@@ -2,10 +2,14 @@
 from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
-from ..models import StoreSettings, Ticket, TicketMessage
+from ..models import StoreSettings, Ticket, TicketMessage, TicketSurvey
+from ..models.tickets import REOPEN_DAYS
+from ..orders.mail import order_mail
+from . import survey
 from .reply_address import thread_headers
 from .sanitize import clean_message_html, plain_text
 
@@ -49,20 +53,45 @@ def forwarded_mail(ticket: Ticket, by_user, to_user, note: str | None, event_id:
             "key": f"ticket-forwarded:{ticket.number}:{event_id}"}
 
 
+def shopper_mailed(ticket: Ticket) -> bool:
+    """Tell whether the portal writes to the ticket's shopper itself: on the store's own channels only.
+
+    A marketplace speaks to its buyers (whose address it often masks) about their tickets; there the store's
+    answers still go (answer_mail) but not the portal's own receipts and closings.
+    """
+    return not ticket.channel.is_marketplace and bool(ticket.customer and ticket.customer.email)
+
+
+def _ticket_mail(ticket: Ticket, kind: str, subject_text, event_id: int, **extra) -> dict:
+    settings = StoreSettings.get()
+    customer = ticket.customer
+    context = {"customer": customer, "ticket": ticket, "store_name": settings.store_name,
+               "link": _url("customer.ticket", ticket), "kind": kind, "reopen_days": REOPEN_DAYS,
+               "ratings": None, **extra}
+    with force_locale(customer.locale or settings.default_locale):
+        subject = str(subject_text) % {"number": ticket.number}
+        text = render_template("email/ticket_status.txt", subject=subject, **context)
+        html = render_template("email/ticket_status.html", subject=subject, **context)
+    return {"to": customer.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
+            "key": f"ticket-{kind}:{ticket.number}:{event_id}", "headers": thread_headers(ticket.number)}
+
+
+def received_mail(ticket: Ticket, event_id: int) -> dict:
+    """Return queue_email's arguments confirming the ticket (its number and link) to the shopper."""
+    return _ticket_mail(ticket, "received", _l("We received your ticket %(number)s"), event_id)
+
+
+def closed_mail(ticket: Ticket, event_id: int, asked: TicketSurvey | None = None) -> dict:
+    """Return queue_email's arguments telling the shopper the ticket was closed, how to reopen it, and the
+    survey's question when one was asked (one mail per closing)."""
+    extra = {}
+    if asked is not None:
+        link = survey.link_for(asked)
+        extra = {"ratings": [(value, f"{link}?rating={value}" if link else None) for value in survey.RATINGS],
+                 "survey_days": survey.SURVEY_DAYS}
+    return _ticket_mail(ticket, "closed", _l("Your ticket %(number)s was closed"), event_id, **extra)
+
+
 def late_order_mail(order, ticket: Ticket | None = None) -> dict:
     """Return queue_email's arguments telling the shopper their order is late; once per lateness episode."""
-    settings = StoreSettings.get()
-    customer = order.customer
-    try:
-        link = url_for("customer.order", number=order.number, _external=True)
-    except (BuildError, RuntimeError):
-        link = None
-    context = {"customer": customer, "order": order, "ticket": ticket, "store_name": settings.store_name,
-               "link": link, "carrier_quiet": order.late_reason == "carrier_quiet"}
-    with force_locale(customer.locale or settings.default_locale):
-        subject = _("Your order %(number)s is running late", number=order.number)
-        text = render_template("email/order_late.txt", subject=subject, **context)
-        html = render_template("email/order_late.html", subject=subject, **context)
-    episode = order.late_since.strftime("%Y%m%d%H%M%S") if order.late_since else "0"
-    return {"to": customer.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
-            "key": f"order-late:{order.number}:{episode}"}
+    return order_mail(order, "late", ticket=ticket)

@@ -60,8 +60,11 @@ def link_for(survey: TicketSurvey) -> str | None:
         return None
 
 
-def ask(ticket: Ticket, closing: TicketEvent) -> TicketSurvey | None:
-    """Ask the shopper about this closing (row and e-mail), when the ticket's channel is surveyed."""
+def ask(ticket: Ticket, closing: TicketEvent, *, send_mail: bool = True) -> TicketSurvey | None:
+    """Ask the shopper about this closing (row and e-mail), when the ticket's channel is surveyed.
+
+    `send_mail` False leaves the question to the closing's own e-mail (tickets.mail.closed_mail).
+    """
     if not surveyed(ticket):
         return None
     moment = now()
@@ -70,7 +73,8 @@ def ask(ticket: Ticket, closing: TicketEvent) -> TicketSurvey | None:
                           expires_at=moment + timedelta(days=SURVEY_DAYS))
     db.session.add(survey)
     db.session.flush()
-    outbox.queue_email(**survey_mail(ticket, survey), ticket=ticket)
+    if send_mail:
+        outbox.queue_email(**survey_mail(ticket, survey), ticket=ticket)
     return survey
 
 

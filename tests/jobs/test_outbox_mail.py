@@ -6,11 +6,18 @@ import pytest
 
 from portal.core import outbox
 from portal.models import OutboxKind, OutboxState, Visibility
+from portal.store.settings import settings_row
 from portal.tickets import lifecycle as tickets
 
 from .conftest import reason_text
 
 pytestmark = pytest.mark.db
+
+
+@pytest.fixture(autouse=True)
+def no_receipts(db):
+    """Follow one mail per ticket here: the receipt of a new ticket has its own tests (test_shopper_mail.py)."""
+    settings_row().mail_ticket_received = False
 
 
 def _queue(key="test-mail:1", to="someone@example.com"):

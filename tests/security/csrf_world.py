@@ -17,6 +17,7 @@ from portal.models import (
     Role,
     TextModule,
 )
+from portal.orders import mail as order_mail
 from portal.telesales import carts, links
 from portal.tickets import lifecycle, reasons, survey, text_modules
 
@@ -78,7 +79,10 @@ def build_world(factory) -> World:
                     "customer.shared_cart_remove": shared_item.id, "telesales.*": cart_item.id},
         "token": {"auth.set_password": login_token, "customer.confirm_email": email_token,
                   "customer.shared_cart_confirm": shared_token, "customer.shared_cart_quantity": shared_token,
-                  "customer.shared_cart_remove": shared_token, "customer.survey": survey.token_for(asked)},
+                  "customer.shared_cart_remove": shared_token, "customer.survey": survey.token_for(asked),
+                  # The one-click unsubscribe is exempt from CSRF (RFC 8058); a post without its body is refused.
+                  "customer.unsubscribe": order_mail.token_for(shopper),
+                  "customer.unsubscribe_confirm": order_mail.token_for(shopper)},
     }
     return World(shopper, agent, admin, operator, values)
 

@@ -7,6 +7,7 @@ from werkzeug.datastructures import FileStorage
 from portal.accounts import credentials, profile
 from portal.accounts import users as accounts
 from portal.models import Cart, CartItem, CartState, LoginLinkPurpose, Product, Role, TicketReason
+from portal.orders import mail as order_mail
 from portal.telesales import links
 from portal.tickets import deflection as deflections
 from portal.tickets import lifecycle as tickets
@@ -32,6 +33,7 @@ class Holdings:
     email_token: str
     survey_token: str
     login_token: str
+    unsubscribe_token: str
     # Text that is this shopper's alone: no answer to anybody else may carry any of it.
     secrets: list[str] = field(default_factory=list)
 
@@ -83,6 +85,7 @@ def holdings(factory, operator, tag: str) -> Holdings:
         attachment_id=ticket.messages[0].attachments[0].id, address_id=address.id, deflection_id=shown.id,
         cart_token=cart_token, cart_item_id=cart_item_id, email_token=email_token,
         survey_token=surveys.token_for(surveys.pending(closed)), login_token=login_token,
+        unsubscribe_token=order_mail.token_for(user),
         secrets=[order.number, name, user.email, new_email, subject, body, street, f"foto-{tag}.png",
                  f"nota-{tag}.pdf", ticket.number, closed.number, f"Outro{tag} assunto"],
     )

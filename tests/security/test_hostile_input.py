@@ -18,6 +18,7 @@ from portal.demo.telesales import DEMO_PRODUCTS, shared_cart_path
 from portal.marketplaces import signing
 from portal.marketplaces.secrets import accepted_secrets
 from portal.models import Channel, Order, OutboxItem, OutboxKind, OutboxState, Ticket, TicketStatus, TicketSurvey, User
+from portal.orders import mail as order_mail
 from portal.orders import statuses
 from portal.telesales import carts
 from portal.tickets import survey as survey_links
@@ -45,6 +46,7 @@ STARTS = ("/", "/orders", "/tickets", "/account", "/account/addresses", "/staff/
 UNREACHED = {
     "auth.set_password": "link from an e-mail; tests/customer (set password)",
     "customer.confirm_email": "link from an e-mail; tests/customer (e-mail change)",
+    "customer.unsubscribe": "the mail client's one-click POST (RFC 8058), no page; tests/jobs/test_order_mail.py",
     "customer.end_acting": "only while acting for a customer; tests/telesales/acting",
     "telesales.place": "only while an operator acts for a customer; its form has nothing but the CSRF token",
 }
@@ -101,7 +103,7 @@ def _forms(app, demo, only: str | None = None) -> dict:
             demo.select(Order.number).where(Order.customer_id == surveyed.order.customer_id))),
         *STARTS, f"/staff/tickets/{closed.number}",
               f"/staff/tickets/{failing.number}", f"/merchant-admin/statuses/{unused.id}",
-              f"/survey/{survey_links.token_for(waiting)}")
+              f"/survey/{survey_links.token_for(waiting)}", f"/unsubscribe/{order_mail.token_for(surveyed.customer)}")
     for identity, email in IDENTITIES if only is None else [i for i in IDENTITIES if i[0] == only]:
         client = _login(app, email)
         for form in crawl(client, adapter, starts):

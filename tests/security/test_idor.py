@@ -35,7 +35,7 @@ TOKENS = {"customer.shared_cart": "cart_token", "customer.shared_cart_confirm": 
           "customer.confirm_email": "email_token"}
 # Links whose secret is the permission (sent to the shopper's mailbox, answered without signing in):
 # holding one is being its addressee, so another shopper's session changes nothing.
-CAPABILITY_LINKS = {"customer.survey"}
+CAPABILITY_LINKS = {"customer.survey", "customer.unsubscribe", "customer.unsubscribe_confirm"}
 # Routes the URL map must yield (a sanity check of the generation, not the list swept).
 SURELY_SWEPT = {"customer.order", "customer.tracking_json", "customer.ticket", "customer.ticket_attachment",
                 "customer.reply", "customer.edit_address", "customer.delete_address", "customer.help_answer",

@@ -61,7 +61,8 @@ def world(app, factory, monkeypatch):
 TOKENS = {"customer.shared_cart": "cart_token", "customer.shared_cart_confirm": "cart_token",
           "customer.shared_cart_quantity": "cart_token", "customer.shared_cart_remove": "cart_token",
           "customer.confirm_email": "email_token", "customer.survey": "survey_token",
-          "auth.set_password": "login_token"}
+          "auth.set_password": "login_token", "customer.unsubscribe": "unsubscribe_token",
+          "customer.unsubscribe_confirm": "unsubscribe_token"}
 
 
 def build_url(rule, world) -> str:

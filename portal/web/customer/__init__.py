@@ -13,5 +13,6 @@ from . import (  # noqa: E402,F401
     shared_cart,
     survey,
     tickets,
+    unsubscribe,
     views,
 )

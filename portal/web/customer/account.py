@@ -89,7 +89,7 @@ def account():
             flash(_("Your details were saved."), "success")
             return redirect(url_for(".account"), 303)
     changed = profile.last_service_change(customer, ("account.update",))
-    return render_template("customer/account.html", form=form, customer=customer,
+    return render_template("customer/account.html", form=form, customer=customer, order_mail_form=EmptyForm(),
                            service_change=changed), _status(form, error)
 
 

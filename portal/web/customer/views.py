@@ -24,7 +24,7 @@ from ...tickets.order_history import build_history
 from . import bp
 from .serving import resolve_customer
 
-PUBLIC_ENDPOINTS = {"customer.theme_css", "customer.survey"}
+PUBLIC_ENDPOINTS = {"customer.theme_css", "customer.survey", "customer.unsubscribe", "customer.unsubscribe_confirm"}
 MAX_PAGE = 100_000
 HEX_COLOUR = re.compile(r"\A#[0-9a-fA-F]{6}\Z")
 

@@ -96,6 +96,11 @@ class SettingsForm(VersionedForm):
                                    validators=[Optional(), NumberRange(min=1, max=30)])
     late_opens_ticket = BooleanField(_l("Open a ticket when an order becomes late"))
     late_emails_shopper = BooleanField(_l("E-mail the shopper when their order becomes late"))
+    mail_ticket_received = BooleanField(_l("Confirm a new ticket, with its number"))
+    mail_ticket_closed = BooleanField(_l("Tell the shopper their ticket was closed"))
+    mail_order_shipped = BooleanField(_l("Order shipped, with the tracking link"))
+    mail_order_delivered = BooleanField(_l("Order delivered"))
+    mail_order_cancelled = BooleanField(_l("Order cancelled"))
 
     def validate_support_email(self, field):
         _check(normalise_email, field.data, "support_email")
