@@ -12,6 +12,7 @@ from portal import create_app
 from portal.core import queue
 from portal.extensions import db
 from portal.models import OutboxItem, OutboxState, Role, Visibility
+from portal.store.settings import settings_row
 from portal.tickets import lifecycle as tickets
 
 from ..factories import Factory
@@ -53,6 +54,7 @@ def test_a_real_consumer_delivers_the_answer_mail_once(tmp_path, queued_for_real
     try:
         with other.app_context():
             upgrade()
+            settings_row().mail_ticket_received = False  # the answer is the one mail followed here
             factory = Factory(db)
             shopper = factory.user(Role.customer, name="Maria Souza", locale="pt_BR")
             agent = factory.user(Role.agent, name="Ana Agente")
