@@ -319,10 +319,10 @@ def test_one_account_guessed_from_many_addresses_is_limited(limited_app, factory
 
 def test_the_address_limit_is_kept_per_address(limited_app, factory):
     client = limited_app.test_client()
-    users = [factory.user() for _ in range(11)]
+    users = [factory.user() for _ in range(31)]
     statuses = [client.post("/login", data={"email": user.email, "password": "wrong"},
                             environ_base={"REMOTE_ADDR": "10.0.1.1"}).status_code for user in users]
-    assert statuses == [200] * 10 + [429]  # ten accounts, once each: the address's own limit
+    assert statuses == [200] * 30 + [429]  # thirty accounts, once each: the address's own limit
     response = client.post("/login", data={"email": users[0].email, "password": "wrong"},
                            environ_base={"REMOTE_ADDR": "10.0.1.2"})
     assert response.status_code == 200
