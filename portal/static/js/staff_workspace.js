@@ -75,5 +75,6 @@
 
   document.querySelectorAll("[data-modules]").forEach(setUpModules);
   document.querySelectorAll("[data-actions-menu]").forEach(setUpActions);
-  focusAnswer();
+  // After the load: scrolling to the fragment would otherwise take the focus back.
+  window.addEventListener("load", focusAnswer);
 })();
