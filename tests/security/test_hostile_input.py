@@ -46,6 +46,8 @@ UNREACHED = {
     "auth.set_password": "link from an e-mail; tests/customer (set password)",
     "customer.confirm_email": "link from an e-mail; tests/customer (e-mail change)",
     "customer.end_acting": "only while acting for a customer; tests/telesales/acting",
+    "staff.delete_view": "only once the agent has saved a view; tests/staff/test_saved_views.py",
+    "staff.rename_view": "only once the agent has saved a view; tests/staff/test_saved_views.py",
     "telesales.place": "only while an operator acts for a customer; its form has nothing but the CSRF token",
 }
 
