@@ -25,6 +25,7 @@ from .tickets import (
     Visibility,
 )
 from .users import ApiToken, EmailChange, LoginLink, LoginLinkPurpose, Role, User, hash_token
+from .views import SavedView
 
 __all__ = [
     "ApiToken", "AuditEntry", "EmailChange", "IntegrationEvent", "OutboxItem", "OutboxKind", "OutboxState",
@@ -35,5 +36,5 @@ __all__ = [
     "Cart", "CartItem", "CartState", "CustomerAddress", "PriceApproval", "Product",
     "Ticket", "TicketAttachment", "TicketEvent", "TicketMessage", "TicketReason", "TicketStatus", "TicketSurvey",
     "Visibility",
-    "DeflectionOutcome", "HelpDeflection",
+    "DeflectionOutcome", "HelpDeflection", "SavedView",
 ]

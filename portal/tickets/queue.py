@@ -20,8 +20,8 @@ from ..extensions import db
 from ..models import QUEUE_TABS, Order, StoreSettings, Ticket, TicketStatus
 from .numbers import LENGTH, normalise_ticket_number
 
-ASSIGNEES = ("any", "me", "unassigned")
-SORTS = ("due", "newest", "oldest")
+ASSIGNEES = ("any", "me", "unassigned")  # or a colleague's id
+SORTS = ("due", "due_desc", "newest", "oldest")
 MAX_Q = 80
 MAX_PAGE = 100_000
 # Up to this many matching rows, filtering first and sorting after beats walking the tab in sort order.
@@ -86,15 +86,37 @@ class QueueFilters:
             errors["q"] = _l("%(q)s is not a valid ticket number: a digit is probably mistyped or swapped. "
                              "Only order numbers and marketplace codes were searched.", q=q)
         page = _int(args.get("page")) or 1
+        channel, reason = _int(args.get("channel")), _int(args.get("reason"))
+        assignee = (args.get("assignee") or "any").strip()
+        sort = args.get("sort") or "due"
+        for name, value in (("channel", channel), ("reason", reason)):
+            if (args.get(name) or "").strip() and value is None:
+                errors[name] = _l("Choose one of the listed values.")
+        if assignee not in ASSIGNEES and _int(assignee) is None:
+            errors["assignee"] = _l("Choose one of the listed values.")
+            assignee = "any"
+        if sort not in SORTS:
+            errors["sort"] = _l("This sort order does not exist.")
+            sort = "due"
+        if tab not in TicketStatus.__members__:
+            errors["tab"] = _l("This tab does not exist.")
         return cls(
             tab=TicketStatus(tab) if tab in TicketStatus.__members__ else TicketStatus.open,
-            channel=_int(args.get("channel")), reason=_int(args.get("reason")),
-            date_from=date_from, date_to=date_to,
-            assignee=args.get("assignee") if args.get("assignee") in ASSIGNEES else "any",
-            q=q, page=min(max(page, 1), MAX_PAGE),
-            sort=args.get("sort") if args.get("sort") in SORTS else "due", late=args.get("late") == "1",
+            channel=channel, reason=reason, date_from=date_from, date_to=date_to,
+            assignee=str(_int(assignee)) if _int(assignee) is not None else assignee,
+            q=q, page=min(max(page, 1), MAX_PAGE), sort=sort, late=args.get("late") == "1",
             errors=errors,
         )
+
+    @property
+    def invalid(self) -> dict:
+        """Return the errors that make the request wrong (a mistyped ticket number only narrows the search)."""
+        return {name: message for name, message in self.errors.items() if name != "q"}
+
+    @property
+    def assignee_id(self) -> int | None:
+        """Return the colleague whose tickets are asked for, when the assignee filter names one."""
+        return _int(self.assignee)
 
     def to_args(self) -> dict:
         """Return the query-string arguments that reproduce these filters (defaults left out)."""
@@ -154,6 +176,8 @@ def _conditions(filters: QueueFilters, user) -> list:
         conditions.append(Ticket.assignee_id == user.id)
     elif filters.assignee == "unassigned":
         conditions.append(Ticket.assignee_id.is_(None))
+    elif filters.assignee_id is not None:
+        conditions.append(Ticket.assignee_id == filters.assignee_id)
     if filters.q:
         conditions.append(Ticket.id.in_(_search_ids(filters.q)))
     if filters.late:
@@ -167,6 +191,9 @@ def _ordering(sort: str, table=Ticket.__table__) -> tuple:
         return (table.c.created_at.desc(), table.c.id.desc())
     if sort == "oldest":
         return (table.c.created_at.asc(), table.c.id.asc())
+    if sort == "due_desc":
+        # The exact reverse of the ascending order, so that ix_tickets_status_due is read backwards.
+        return (table.c.due_at.desc().nulls_first(), table.c.id.desc())
     return (table.c.due_at.asc().nulls_last(), table.c.id.asc())
 
 
@@ -215,22 +242,32 @@ class QueuePagination(Pagination):
         return self._query_args["total"]
 
 
-def tab_counts(filters: QueueFilters, user) -> dict[TicketStatus, int]:
+def _capped_count(tab: TicketStatus, conditions: list):
+    # The cap is written into the statement: as a parameter of a prepared statement (psycopg prepares one
+    # that ran five times), PostgreSQL's generic plan would guess its size and may walk the wrong index.
+    cap = literal_column(str(COUNT_CAP))
+    return (db.select(func.count())
+            .select_from(db.select(Ticket.id).where(Ticket.status == tab, *conditions).limit(cap).subquery())
+            .scalar_subquery())
+
+
+def tab_counts(filters: QueueFilters, user, others: list[QueueFilters | None] | None = None):
     """Count the tickets of every tab under the same filters, in one query.
 
     One counting subquery per tab rather than GROUP BY status: each reads only its own range of the
     (status, ...) indexes, which PostgreSQL does index-only, where the grouped form scans the whole table;
-    and each stops at COUNT_CAP rows (`is_capped`).
+    and each stops at COUNT_CAP rows (`is_capped`). `others` (saved views' filters) are counted in their own
+    tab by the same statement; pass them to get (tab counts, their counts), None for a None filter set.
     """
     conditions = _conditions(filters, user)
-    # The cap is written into the statement: as a parameter of a prepared statement (psycopg prepares one
-    # that ran five times), PostgreSQL's generic plan would guess its size and may walk the wrong index.
-    cap = literal_column(str(COUNT_CAP))
-    counts = [db.select(func.count()).select_from(
-                  db.select(Ticket.id).where(Ticket.status == tab, *conditions).limit(cap).subquery())
-              .scalar_subquery()
-              for tab in QUEUE_TABS]
-    return dict(zip(QUEUE_TABS, db.session.execute(db.select(*counts)).one(), strict=True))
+    counts = [_capped_count(tab, conditions) for tab in QUEUE_TABS]
+    wanted = [other for other in (others or ()) if other is not None]
+    counts += [_capped_count(other.tab, _conditions(other, user)) for other in wanted]
+    row = iter(db.session.execute(db.select(*counts)).one())
+    tabs = {tab: next(row) for tab in QUEUE_TABS}
+    if others is None:
+        return tabs
+    return tabs, [None if other is None else next(row) for other in others]
 
 
 def tab_with_hits(filters: QueueFilters, counts: dict[TicketStatus, int]) -> TicketStatus:

@@ -15,6 +15,7 @@ from portal.models import (
     OutboxState,
     Product,
     Role,
+    SavedView,
     TextModule,
 )
 from portal.orders import mail as order_mail
@@ -59,7 +60,8 @@ def build_world(factory) -> World:
     deflection = HelpDeflection(order_id=order.id, customer_id=shopper.id, reason_id=reason.id)
     delivery = OutboxItem(kind=OutboxKind.marketplace, key="sweep-delivery", state=OutboxState.failed,
                           channel_id=channel.id, ticket_id=ticket.id, payload={})
-    db.session.add_all([deflection, delivery])
+    saved_view = SavedView(owner_id=agent.id, name="Sweep view", filter_query="tab=open", shared=True)
+    db.session.add_all([deflection, delivery, saved_view])
     cart = carts.current_cart(operator, shopper, create=True)
     cart_item = carts.add_item(cart, product.sku, 1)
     shared = carts.current_cart(operator, None, create=True)
@@ -74,6 +76,7 @@ def build_world(factory) -> World:
         "address_id": address.id, "channel_id": channel.id, "customer_id": shopper.id, "deflection_id": deflection.id,
         "host_id": host.id, "module_id": module.id, "number": order.number, "reason_id": reason.id,
         "status_id": status.id, "ticket_number": ticket.number, "token_id": api_token.id, "user_id": agent.id,
+        "view_id": saved_view.id,
         # Names that mean different things under different routes: the endpoint decides.
         "item_id": {"staff.retry_delivery": delivery.id, "customer.shared_cart_quantity": shared_item.id,
                     "customer.shared_cart_remove": shared_item.id, "telesales.*": cart_item.id},

@@ -48,6 +48,8 @@ UNREACHED = {
     "customer.confirm_email": "link from an e-mail; tests/customer (e-mail change)",
     "customer.unsubscribe": "the mail client's one-click POST (RFC 8058), no page; tests/jobs/test_order_mail.py",
     "customer.end_acting": "only while acting for a customer; tests/telesales/acting",
+    "staff.delete_view": "only once the agent has saved a view; tests/staff/test_saved_views.py",
+    "staff.rename_view": "only once the agent has saved a view; tests/staff/test_saved_views.py",
     "telesales.place": "only while an operator acts for a customer; its form has nothing but the CSRF token",
 }
 

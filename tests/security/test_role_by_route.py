@@ -50,7 +50,7 @@ def world(app, factory, monkeypatch):
             "reason_id": db.session.scalars(db.select(TicketReason.id)).first(),
             "host_id": factory.trusted_host("sweep.example.com").id,
             "token_id": db.session.scalars(db.select(ApiToken.id)).first(),
-            "code": CHANNEL, "sku": "SWEEP-1", "filename": "css/portal.css",
+            "code": CHANNEL, "sku": "SWEEP-1", "filename": "css/portal.css", "view_id": 999_999,
         },
     }
     db.session.commit()  # an error answer rolls the session back; the world must survive it

@@ -95,7 +95,9 @@ def test_the_staff_queue_with_1_and_with_30_tickets(client, login, agent, make_t
     db.session.commit()
     many = _count(count_queries, client, "/staff/")
     filtered = _count(count_queries, client, "/staff/?assignee=unassigned&sort=newest&date_from=2020-01-01")
-    assert many == few and few <= 6 and filtered <= 6, (few, many, filtered)
+    # The saved views and the colleagues of the assignee filter are one query each; the views' counts ride
+    # on the tab counts' statement.
+    assert many == few and few <= 7 and filtered <= 8, (few, many, filtered)
 
 
 def test_pages_reuse_their_compiled_statements(client, login, shopper, factory, db):

@@ -24,7 +24,7 @@ def test_queue_shows_the_seed_columns_and_counts(client, login, agent, make_tick
     assert set(numbers_on(html)) >= {first.number}
     for column in ("User", "Date", "Channel", "Marketplace order", "Site order", "Customer", "Subject",
                    "Situation", "Received from"):
-        assert f">{column}</th>" in html
+        assert re.search(f">{column}(</a>)?</th>", html), column
     assert "MLB-777" in html and "Mercado Livre" in html and "Joana Lima" in html
     assert re.search(r'data-tab="open"[^>]*aria-current="page"[^<]*<span[^>]*data-count>2<', html)
     assert 'data-situation="pending"' in html and "Pending" in html
@@ -93,8 +93,8 @@ def test_queue_query_count_does_not_grow_with_rows(client, login, agent, make_ti
     with count_queries() as many:
         client.get("/staff/")
     assert len(many) == len(few)
-    # user, tab counts, page, total, channels, reasons, store settings
-    assert len(few) <= 7
+    # user, saved views, tab and view counts, page, channels, reasons, colleagues, store settings
+    assert len(few) <= 8
 
 
 def test_assignee_filter(client, login, agent, colleague, make_ticket, db):
@@ -159,3 +159,52 @@ def test_days_pending_read_as_words_in_each_language(client, login, agent, ticke
     assert english in client.get("/staff/").get_data(as_text=True)
     html = client.get("/staff/", headers={"Accept-Language": "pt-BR"}).get_data(as_text=True)
     assert portuguese in html and "0 dia" not in html
+
+
+def test_the_reply_by_column_sorts_both_ways_and_shows_a_past_deadline(client, login, agent, make_ticket, db):
+    late, soon, later = make_ticket(), make_ticket(), make_ticket()
+    now = datetime.now(UTC)
+    late.due_at, soon.due_at, later.due_at = now - timedelta(hours=2), now + timedelta(hours=3), now + timedelta(days=2)
+    db.session.commit()
+    login(agent)
+    html = client.get("/staff/").get_data(as_text=True)
+    assert numbers_on(html) == [late.number, soon.number, later.number]
+    assert ">Reply by</a>" in html and 'aria-sort="ascending"' in html
+    assert re.search(rf'data-ticket="{late.number}".*?queue__due--past.*?data-due-past>2 hours ago<', html, re.S)
+    assert re.search(rf'data-ticket="{soon.number}".*?data-due>.*?>in 3 hours<', html, re.S)
+    descending = re.search(r'href="([^"]+)" data-sort-link="due"', html).group(1).replace("&amp;", "&")
+    html = client.get(descending).get_data(as_text=True)
+    assert numbers_on(html) == [later.number, soon.number, late.number] and 'aria-sort="descending"' in html
+
+
+def test_the_assignee_filter_lists_colleagues(client, login, agent, colleague, make_ticket, db):
+    theirs, mine, _ = make_ticket(), make_ticket(), make_ticket()
+    tickets.take_ticket(theirs, colleague, expected_version=theirs.version)
+    tickets.take_ticket(mine, agent, expected_version=mine.version)
+    db.session.commit()
+    login(agent)
+    html = client.get("/staff/").get_data(as_text=True)
+    assert f'<option value="{colleague.id}">Bruno Colega</option>' in html
+    html = client.get(f"/staff/?assignee={colleague.id}").get_data(as_text=True)
+    assert numbers_on(html) == [theirs.number]
+    assert f'<option value="{colleague.id}" selected>' in html
+
+
+@pytest.mark.parametrize("args, field", [
+    ({"date_from": "31/12/2026"}, "date_from"), ({"channel": "marketplace"}, "channel"),
+    ({"assignee": "somebody"}, "assignee"), ({"sort": "priority"}, "sort"), ({"tab": "spam"}, "tab"),
+])
+def test_a_filter_value_that_does_not_read_answers_400_with_a_message(client, login, agent, ticket, args, field):
+    login(agent)
+    response = client.get("/staff/", query_string=args)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "data-filter-invalid" in html and f'data-filter-error="{field}"' in html
+    assert numbers_on(html) == [ticket.number]
+
+
+def test_the_invalid_filter_message_is_in_the_users_language(client, login, agent, ticket):
+    login(agent)
+    response = client.get("/staff/?date_from=amanha", headers={"Accept-Language": "pt-BR"})
+    assert response.status_code == 400
+    assert "Alguns filtros não puderam ser lidos" in response.get_data(as_text=True)

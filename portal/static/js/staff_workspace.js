@@ -62,6 +62,19 @@
     if (select.value) { show(false); }
   }
 
+  // Arriving from the queue's r (#reply) or n (#note) key: the answer box is ready to type in.
+  function focusAnswer() {
+    var body = document.getElementById("reply-body");
+    if (!body || body.readOnly) { return; }
+    if (window.location.hash === "#note") {
+      var internal = document.querySelector('input[name="visibility"][value="internal"]');
+      if (internal) { internal.checked = true; internal.dispatchEvent(new Event("change", { bubbles: true })); }
+    }
+    if (window.location.hash === "#note" || window.location.hash === "#reply") { body.focus(); }
+  }
+
   document.querySelectorAll("[data-modules]").forEach(setUpModules);
   document.querySelectorAll("[data-actions-menu]").forEach(setUpActions);
+  // After the load: scrolling to the fragment would otherwise take the focus back.
+  window.addEventListener("load", focusAnswer);
 })();

@@ -2,7 +2,7 @@
 from dataclasses import replace
 
 from flask import flash, render_template, request
-from flask_babel import format_number
+from flask_babel import format_number, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,8 +11,9 @@ from ...extensions import db
 from ...models import QUEUE_TABS, Channel, TicketReason, TicketStatus
 from ...models.base import utcnow
 from ...tickets import queue as ticket_queue
-from ...tickets import sla
+from ...tickets import saved_views, sla
 from . import bp
+from .context import colleagues
 
 PER_PAGE = 25
 
@@ -36,8 +37,14 @@ def _choices():
 @bp.route("/")
 def queue():
     """Show one tab of the queue with every tab's count, filtered by what the URL says."""
-    filters = ticket_queue.QueueFilters.from_args(request.args)
-    counts = ticket_queue.tab_counts(filters, current_user)
+    return render_queue(ticket_queue.QueueFilters.from_args(request.args))
+
+
+def render_queue(filters, status: int = 200, view_error: str | None = None, view_form=None):
+    """Render the queue under these filters; a value the filters cannot read answers 400, with its message."""
+    views = saved_views.visible_views(current_user)
+    view_filters = [saved_views.filters_of(view) for view in views]
+    counts, view_counts = ticket_queue.tab_counts(filters, current_user, view_filters)
     found_in = ticket_queue.tab_with_hits(filters, counts)
     if found_in is not filters.tab:
         # A number is looked up in every tab: show where it is rather than "no ticket matches".
@@ -45,10 +52,22 @@ def queue():
         filters = replace(filters, tab=found_in, page=1)
     pagination = ticket_queue.queue_page(filters, current_user, PER_PAGE, counts)
     channels, reasons = _choices()
-    settings = store_settings()
-    return render_template("staff/queue.html", filters=filters, counts=counts, tabs=QUEUE_TABS,
-                           pagination=pagination, channels=channels, reasons=reasons, tab_count=tab_count,
-                           situation_of=situation_of(utcnow(), settings.timezone))
+    now = utcnow()
+    shown_views = list(zip(views, view_filters, view_counts, strict=True))
+    html = render_template(
+        "staff/queue.html", filters=filters, counts=counts, tabs=QUEUE_TABS, pagination=pagination,
+        channels=channels, reasons=reasons, tab_count=tab_count, colleagues=colleagues(),
+        situation_of=situation_of(now, store_settings().timezone), time_left=lambda due: time_left(due, now),
+        views=shown_views, current_view=request.args.get("view", type=int), view_error=view_error,
+        view_form=view_form, saved_query=saved_views.normalised_query(filters), can_change_view=saved_views.can_change)
+    return html, 400 if filters.invalid and status == 200 else status
+
+
+def time_left(due, now) -> tuple[str, bool] | None:
+    """Return the time until a reply is due ("in 3 hours", "2 days ago") and whether it is past."""
+    if due is None:
+        return None
+    return format_timedelta(due - now, granularity="minute", add_direction=True), due < now
 
 
 def tab_count(count: int) -> str:
