@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'e5f7a9b1c3d4'
-down_revision = '2e4b6d8f0a31'
+down_revision = 'd4e6f8a0b2c3'
 branch_labels = None
 depends_on = None
 
