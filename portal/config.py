@@ -98,6 +98,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Portal <no-reply@localhost>"),
         # The mailbox shoppers answer ticket e-mails to; each ticket's address is <local>+<number>.<mac>@<domain>.
         "TICKET_REPLY_ADDRESS": os.environ.get("TICKET_REPLY_ADDRESS", "").strip() or None,
+        # A received e-mail larger than this is kept aside unread (docs/tickets.md).
+        "INBOUND_MAIL_MAX_BYTES": int(os.environ.get("INBOUND_MAIL_MAX_BYTES", str(25 * 1024 * 1024))),
         "LOGIN_LINK_HOURS": int(os.environ.get("LOGIN_LINK_HOURS", "24")),
         "CORREIOS_BASE_URL": os.environ.get("CORREIOS_BASE_URL", ""),
         "CORREIOS_USER": os.environ.get("CORREIOS_USER", ""),

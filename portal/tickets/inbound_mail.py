@@ -126,11 +126,20 @@ class _Attachment:
     stream: object
 
 
+def _is_attachment(part) -> bool:
+    """A part marked as an attachment, or a file sent without a disposition; inline images (logos) are not."""
+    disposition = part.get_content_disposition()
+    if disposition == "attachment":
+        return True
+    return (disposition is None and part.get_content_maintype() not in ("text", "multipart", "message")
+            and part["Content-ID"] is None)
+
+
 def _attachments(msg: EmailMessage) -> list[tuple[str, bytes]]:
     found = []
     try:
         for part in msg.walk():
-            if part.is_multipart() or part.get_content_disposition() != "attachment":
+            if part.is_multipart() or not _is_attachment(part):
                 continue
             payload = part.get_payload(decode=True)
             found.append((part.get_filename() or "", payload if isinstance(payload, bytes) else b""))
@@ -236,6 +245,17 @@ def _refused_note(refused: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _latest_follow_up(ticket: Ticket) -> Ticket:
+    """Return the newest ticket continuing this one (answers to an old e-mail go where the last one went)."""
+    for _hop in range(10):
+        newer = db.session.scalar(db.select(Ticket).where(Ticket.previous_ticket_id == ticket.id)
+                                  .order_by(Ticket.id.desc()).limit(1))
+        if newer is None:
+            break
+        ticket = newer
+    return ticket
+
+
 def _post(mail: _Mail, ticket: Ticket, reply: str, uploads, refused: list[dict]) -> InboundMail:
     body = html.escape(reply, quote=False)
     if refused:
@@ -290,6 +310,7 @@ def receive(raw: bytes, *, envelope_to: list[str] | None = None, source: str = "
     ticket = db.session.scalar(db.select(Ticket).where(Ticket.number == number)) if number else None
     if ticket is None:
         return _keep(mail, KeptReason.no_token)
+    ticket = _latest_follow_up(ticket)
     if mail.sender not in known_addresses(ticket.customer):
         return _keep(mail, KeptReason.unknown_sender, ticket)
     if _too_many(ticket, mail.sender):

@@ -223,12 +223,9 @@ def test_an_outgoing_shopper_mail_carries_the_loop_marker(app, db, answered):
     assert sent["Reply-To"] == reply_address(answered.number)
 
 
-def test_too_large_is_kept_aside_unread(app, db, answered):
-    app.config["INBOUND_MAIL_MAX_BYTES"] = 2000
-    try:
-        row = inbound_mail.receive_and_commit(bytes(mail(answered, text="x" * 5000)))
-    finally:
-        app.config.pop("INBOUND_MAIL_MAX_BYTES")
+def test_too_large_is_kept_aside_unread(app, db, answered, monkeypatch):
+    monkeypatch.setitem(app.config, "INBOUND_MAIL_MAX_BYTES", 2000)
+    row = inbound_mail.receive_and_commit(bytes(mail(answered, text="x" * 5000)))
     assert row.reason is KeptReason.too_large and row.text == ""
 
 
@@ -280,6 +277,11 @@ def test_past_the_limit_a_new_linked_ticket_opens_and_the_shopper_is_told(app, d
     assert notice["To"] == answered.customer.email
     assert notice["Reply-To"] == reply_address(new.number)
     assert notice["Auto-Submitted"] == "auto-replied"
+    # Answering the old ticket's e-mail again goes to the new ticket: no third ticket, no second notice.
+    again = inbound_mail.receive_and_commit(bytes(mail(answered, text="Mais uma foto.")))
+    assert again.ticket_id == new.id
+    assert db.session.scalar(db.select(db.func.count(Ticket.id)).where(Ticket.previous_ticket_id.isnot(None))) == 1
+    assert db.session.scalar(db.select(db.func.count(OutboxItem.id)).where(OutboxItem.ticket_id == new.id)) == 1
 
 
 def test_an_unexpected_error_keeps_the_mail_aside_as_error(db, answered, monkeypatch):
@@ -303,6 +305,21 @@ def test_attachments_follow_the_upload_rules(db, answered, attachments_dir):
     assert [a.filename for a in message.attachments] == ["foto.png"]
     assert row.refused_attachments == [{"name": "virus.exe", "why": "kind"}]
     assert "virus.exe" in message.body_html
+
+
+def test_a_file_sent_without_a_disposition_is_an_attachment_and_an_inline_logo_is_not(db, answered,
+                                                                                     attachments_dir):
+    msg = mail(answered)
+    msg.make_mixed()
+    loose = EmailMessage()
+    loose.set_content(PNG, maintype="image", subtype="png")
+    del loose["Content-Disposition"]
+    logo = EmailMessage()
+    logo.set_content(PNG, maintype="image", subtype="png", disposition="inline", cid="<logo@mail.example>")
+    msg.attach(loose)
+    msg.attach(logo)
+    inbound_mail.receive_and_commit(bytes(msg))
+    assert len(customer_messages(db, answered)[-1].attachments) == 1
 
 
 def test_an_html_only_mail_is_cleaned_to_text(db, answered):
@@ -373,3 +390,17 @@ def test_the_loop_window_forgets(db, answered, clock):
         inbound_mail.receive_and_commit(bytes(mail(answered, text=f"Mensagem {n}")))
     clock.advance(seconds=inbound_mail.LOOP_WINDOW.total_seconds() + timedelta(minutes=1).total_seconds())
     assert inbound_mail.receive_and_commit(bytes(mail(answered))).state is InboundState.posted
+
+
+def test_every_shopper_mail_of_a_ticket_threads_and_staff_mail_does_not(db, answered, agent, agent2):
+    from portal.models import TicketSurvey
+    from portal.tickets.mail import forwarded_mail, late_order_mail
+    from portal.tickets.survey import survey_mail
+
+    tickets.close_ticket(answered, agent)
+    survey = db.session.scalar(db.select(TicketSurvey).where(TicketSurvey.ticket_id == answered.id))
+    for built in (survey_mail(answered, survey), late_order_mail(answered.order, answered)):
+        assert built["headers"]["Reply-To"] == reply_address(answered.number)
+        assert built["headers"]["References"] == f"<ticket.{answered.number}@loja.example>"
+    assert late_order_mail(answered.order)["headers"] is None  # no ticket, no thread
+    assert "headers" not in forwarded_mail(answered, agent, agent2, None, 1)
