@@ -219,12 +219,18 @@ def _too_many(ticket: Ticket, sender: str) -> bool:
     return recent >= LOOP_LIMIT
 
 
+def _clean(text: str, limit: int) -> str:
+    # PostgreSQL text holds no NUL character; a mail may.
+    return str(text or "").replace("\x00", "\ufffd")[:limit]
+
+
 def _record(mail: _Mail, state: InboundState, reason: KeptReason | None = None, ticket: Ticket | None = None,
             **more) -> InboundMail:
     row = InboundMail(
-        message_id=mail.key, source=(mail.source or "")[:20], received_at=now(), sender=mail.sender[:254],
-        recipients=", ".join(mail.recipients)[:KEEP_HEADERS], subject=mail.subject[:300], size=len(mail.raw),
-        headers=_header_block(mail.raw), text=mail.text[:KEEP_TEXT], state=state, reason=reason,
+        message_id=_clean(mail.key, _MAX_ID), source=_clean(mail.source, 20), received_at=now(),
+        sender=_clean(mail.sender, 254), recipients=_clean(", ".join(mail.recipients), KEEP_HEADERS),
+        subject=_clean(mail.subject, 300), size=len(mail.raw), headers=_clean(_header_block(mail.raw), KEEP_HEADERS),
+        text=_clean(mail.text, KEEP_TEXT), state=state, reason=reason,
         ticket_id=ticket.id if ticket is not None else None, **more)
     db.session.add(row)
     db.session.flush()
@@ -300,7 +306,7 @@ def receive(raw: bytes, *, envelope_to: list[str] | None = None, source: str = "
     mail.msg = _parse(raw, headers_only=False)
     if mail.msg is None:
         return _keep(mail, KeptReason.malformed)
-    mail.text = _body_text(mail.msg)
+    mail.text = _body_text(mail.msg).replace("\x00", "")
     reason = _automatic(mail)
     if reason is not None:
         return _keep(mail, reason)

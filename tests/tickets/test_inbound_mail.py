@@ -331,6 +331,12 @@ def test_an_html_only_mail_is_cleaned_to_text(db, answered):
     assert "<script" not in body and "onerror" not in body and "<b>" not in body
 
 
+def test_a_nul_character_in_the_text_is_dropped(db, answered):
+    row = inbound_mail.receive_and_commit(bytes(mail(answered, text="Ainda\x00 nada")))
+    assert row.state is InboundState.posted
+    assert "\x00" not in customer_messages(db, answered)[-1].body_html
+
+
 def test_text_that_looks_like_html_stays_text(db, answered):
     inbound_mail.receive_and_commit(bytes(mail(answered, text="Se 2 < 3 e <script>x</script>, ok")))
     body = customer_messages(db, answered)[-1].body_html
