@@ -283,25 +283,31 @@ def _recipients(msg: EmailMessage, envelope_to: list[str]) -> list[str]:
     return [address for _name, address in getaddresses([v for v in values if v] + list(envelope_to)) if address]
 
 
+def _start(raw, envelope_to, source: str) -> tuple[_Mail, InboundMail | None]:
+    """Read the headers; return the mail, and its row when this Message-ID was handled before."""
+    raw = bytes(raw) if isinstance(raw, bytes | bytearray | memoryview) else b""
+    head = _parse(raw, headers_only=True)
+    mail = _Mail(raw=raw, msg=head, envelope_to=[str(a) for a in envelope_to or []], source=source,
+                 key=_key(head, raw))
+    mail.sender = parseaddr(_header(head, "From"))[1].lower()
+    mail.subject = " ".join(_header(head, "Subject").split())
+    existing = db.session.scalar(db.select(InboundMail).where(InboundMail.message_id == _clean(mail.key, _MAX_ID)))
+    return mail, existing
+
+
 def receive(raw: bytes, *, envelope_to: list[str] | None = None, source: str = "smtp") -> InboundMail:
     """Post one received e-mail to its ticket or keep it aside; flush, never commit.
 
     The same Message-ID again returns the row of the first time and changes nothing.
     """
-    raw = raw if isinstance(raw, bytes) else bytes(raw or b"")
-    limit = current_app.config.get("INBOUND_MAIL_MAX_BYTES", MAX_BYTES)
-    head = _parse(raw, headers_only=True)
-    mail = _Mail(raw=raw, msg=head, envelope_to=[str(a) for a in envelope_to or []], source=source,
-                 key=_key(head, raw))
-    existing = db.session.scalar(db.select(InboundMail).where(InboundMail.message_id == mail.key))
+    mail, existing = _start(raw, envelope_to, source)
     if existing is not None:
         return existing
-    mail.sender = parseaddr(_header(head, "From"))[1].lower()
-    mail.subject = " ".join(_header(head, "Subject").split())
+    head, raw = mail.msg, mail.raw
     mail.recipients = _recipients(head, mail.envelope_to) if head is not None else list(mail.envelope_to)
     if head is None or not raw.strip():
         return _keep(mail, KeptReason.malformed)
-    if len(raw) > limit:
+    if len(raw) > current_app.config.get("INBOUND_MAIL_MAX_BYTES", MAX_BYTES):
         return _keep(mail, KeptReason.too_large)
     mail.msg = _parse(raw, headers_only=False)
     if mail.msg is None:
@@ -340,15 +346,9 @@ def receive_and_commit(raw: bytes, *, envelope_to: list[str] | None = None, sour
     except Exception:
         db.session.rollback()
         log.exception("inbound mail could not be handled")
-    raw = raw if isinstance(raw, bytes) else b""
-    head = _parse(raw, headers_only=True)
-    mail = _Mail(raw=raw, msg=head, envelope_to=[str(a) for a in envelope_to or []], source=source,
-                 key=_key(head, raw))
-    existing = db.session.scalar(db.select(InboundMail).where(InboundMail.message_id == mail.key))
-    if existing is not None:
+    mail, existing = _start(raw, envelope_to, source)
+    if existing is not None:  # a copy delivered at the same moment was handled by another process
         return existing
-    mail.sender = parseaddr(_header(head, "From"))[1].lower()
-    mail.subject = " ".join(_header(head, "Subject").split())
     row = _keep(mail, KeptReason.error)
     db.session.commit()
     return row
