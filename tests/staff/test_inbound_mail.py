@@ -94,3 +94,17 @@ def test_the_list_reads_through_its_index(db):
     sql = str(kept_query().compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
     plan = " ".join(str(row) for row in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql)))
     assert "ix_inbound_mails_state_received" in plan and "TEMP B-TREE" not in plan
+
+
+def test_a_ticket_opened_by_a_late_answer_links_to_the_old_one(client, login, agent, factory, shopper, db):
+    from portal.models import TicketReason
+    from portal.tickets import lifecycle
+
+    reason = db.session.scalar(db.select(TicketReason).order_by(TicketReason.position))
+    old = lifecycle.open_ticket(factory.order(shopper), shopper, reason.id, "Meu pedido", "Onde está?")
+    new = lifecycle.open_follow_up(old, shopper, "Chegou quebrado.")
+    db.session.commit()
+    login(agent)
+    html = client.get(f"/staff/tickets/{new.number}").get_data(as_text=True)
+    assert "data-previous-ticket" in html and f"/staff/tickets/{old.number}" in html
+    assert "data-previous-ticket" not in client.get(f"/staff/tickets/{old.number}").get_data(as_text=True)
