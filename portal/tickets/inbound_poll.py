@@ -64,11 +64,15 @@ def poll_mailbox(now: datetime | None = None, storage=None) -> int | None:
         time.sleep(interval)
 
 
-@huey.periodic_task(crontab(minute="*"), name=NAME)
-def poll_inbound_mail() -> int:
+def _poll_inbound_mail() -> int:
     """Fetch the unseen answers from the IMAP mailbox when INBOUND_IMAP_HOST is set; return how many were handled."""
     with app_context():
         if huey.immediate:  # no consumers (tests, HUEY_IMMEDIATE): one poll where it is called
             settings = mailbox.ImapSettings.from_config(current_app.config)
             return poll_once(settings).handled if settings else 0
         return poll_mailbox() or 0
+
+
+# It claims its slot itself, in poll_mailbox: the slot is INBOUND_IMAP_INTERVAL long, read when it runs.
+_poll_inbound_mail.claims_slot = "INBOUND_IMAP_INTERVAL"
+poll_inbound_mail = huey.periodic_task(crontab(minute="*"), name=NAME)(_poll_inbound_mail)

@@ -2,8 +2,12 @@
 real IMAP server (Dovecot); each lands on its ticket through the ticket core."""
 import imaplib
 import logging
+import os
+import signal
 import smtplib
 import socket
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -99,6 +103,27 @@ def test_a_message_above_the_cores_bound_is_refused(db, app, answered, receiver)
         _send(port, mail(answered, text="x" * 8000), reply_address(answered.number))
     assert refused.value.smtp_code == 552
     assert db.session.scalar(db.select(db.func.count(InboundMail.id))) == 0
+
+
+def test_flask_inbound_smtp_serves_the_reply_mailbox_until_stopped(tmp_path):
+    port = free_port()
+    env = dict(os.environ, FLASK_APP="wsgi", PORTAL_INSTANCE_PATH=str(tmp_path),
+               TICKET_REPLY_ADDRESS="suporte@loja.example")
+    command = [sys.executable, "-m", "flask", "inbound-smtp", "--port", str(port), "--lmtp"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        assert process.stdout.readline().decode().startswith(f"Receiving ticket answers by LMTP on 127.0.0.1:{port}")
+        with smtplib.LMTP("127.0.0.1", port, timeout=10) as client:
+            client.ehlo()
+            client.mail("maria@example.com")
+            assert client.rcpt("vendas@loja.example")[0] == 550
+            assert client.rcpt("suporte+12345678901.0123456789abcdef@loja.example")[0] == 250
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 # IMAP
