@@ -7,6 +7,7 @@ from .models import (
     ApiToken,
     Channel,
     HelpDeflection,
+    InboundMail,
     Order,
     OrderStatus,
     OrderStatusChange,
@@ -206,6 +207,19 @@ def get_attachment_or_404(attachment_id: int, user) -> TicketAttachment:
             or not can_see_message(user, attachment.message):
         abort(404)
     return attachment
+
+
+def can_handle_inbound_mail(user) -> bool:
+    """Staff (agents and up) read the mail kept aside and discard it; shoppers never see it."""
+    return is_staff(user)
+
+
+def get_inbound_mail_or_404(mail_id: int, user) -> InboundMail:
+    """Return a received e-mail for staff; 404 for anyone else and for one that does not exist."""
+    mail = db.session.get(InboundMail, mail_id) if can_handle_inbound_mail(user) else None
+    if mail is None:
+        abort(404)
+    return mail
 
 
 def get_delivery_or_404(ticket: Ticket, item_id: int) -> OutboxItem:

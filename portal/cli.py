@@ -1,4 +1,4 @@
-"""Flask CLI commands: bootstrap, users, API tokens, statuses, trusted hosts, demo data."""
+"""Flask CLI commands: bootstrap, users, API tokens, statuses, trusted hosts, demo data, the inbound receiver."""
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -212,7 +212,33 @@ def measure_orders_demo(runs):
     db.session.rollback()
 
 
+@click.command("inbound-smtp")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=2525, show_default=True)
+@click.option("--lmtp", is_flag=True, help="Speak LMTP (an MTA's lmtp: transport) instead of SMTP.")
+def inbound_smtp_command(host, port, lmtp):
+    """Receive the answers to ticket e-mails by SMTP or LMTP until stopped."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from .tickets.inbound_receiver import ReplyController
+
+    controller = ReplyController(current_app._get_current_object(), host, port, lmtp=lmtp)
+    controller.start()
+    click.echo(f"Receiving ticket answers by {'LMTP' if lmtp else 'SMTP'} on {host}:{port}.")
+    stopped = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    finally:
+        controller.stop()
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(bootstrap_command)
+    app.cli.add_command(inbound_smtp_command)
     for group in (users_cli, tokens_cli, statuses_cli, hosts_cli, demo_cli):
         app.cli.add_command(group)

@@ -100,6 +100,18 @@ def load_config(instance_path: str) -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Portal <no-reply@localhost>"),
         # The mailbox shoppers answer ticket e-mails to; each ticket's address is <local>+<number>.<mac>@<domain>.
         "TICKET_REPLY_ADDRESS": os.environ.get("TICKET_REPLY_ADDRESS", "").strip() or None,
+        # A received e-mail larger than this is kept aside unread (docs/tickets.md).
+        "INBOUND_MAIL_MAX_BYTES": int(os.environ.get("INBOUND_MAIL_MAX_BYTES", str(25 * 1024 * 1024))),
+        # Inbound mail (docs/tickets.md, "Receiving mail"): an IMAP mailbox polled by one consumer when
+        # INBOUND_IMAP_HOST is set; the port defaults to 993 with SSL, 143 without.
+        "INBOUND_IMAP_HOST": os.environ.get("INBOUND_IMAP_HOST", "").strip(),
+        "INBOUND_IMAP_PORT": int(os.environ.get("INBOUND_IMAP_PORT", "0") or 0),
+        "INBOUND_IMAP_USER": os.environ.get("INBOUND_IMAP_USER", ""),
+        "INBOUND_IMAP_PASSWORD": os.environ.get("INBOUND_IMAP_PASSWORD", ""),
+        "INBOUND_IMAP_SSL": os.environ.get("INBOUND_IMAP_SSL", "1") == "1",
+        "INBOUND_IMAP_FOLDER": os.environ.get("INBOUND_IMAP_FOLDER", "INBOX"),
+        "INBOUND_IMAP_TIMEOUT": float(os.environ.get("INBOUND_IMAP_TIMEOUT", "30")),
+        "INBOUND_IMAP_INTERVAL": int(os.environ.get("INBOUND_IMAP_INTERVAL", "60")),
         "LOGIN_LINK_HOURS": int(os.environ.get("LOGIN_LINK_HOURS", "24")),
         "CORREIOS_BASE_URL": os.environ.get("CORREIOS_BASE_URL", ""),
         "CORREIOS_USER": os.environ.get("CORREIOS_USER", ""),

@@ -4,7 +4,7 @@ from .core import outbox, retention  # noqa: F401  (declare deliver_outbox, swee
 from .core.queue import huey, use_app_factory
 from .orders import tracking_refresh  # noqa: F401  (declares the tracking refresh)
 from .telesales import backoffice  # noqa: F401  (registers the back office's outbox transport)
-from .tickets import late_orders  # noqa: F401  (declares the late-order scan)
+from .tickets import inbound_poll, late_orders  # noqa: F401  (declare the IMAP poll and the late-order scan)
 
 use_app_factory(create_app)
 

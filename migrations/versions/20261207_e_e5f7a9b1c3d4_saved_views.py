@@ -1,7 +1,7 @@
 """saved views: named queue filters, personal or shared with the team
 
 Revision ID: e5f7a9b1c3d4
-Revises: 2e4b6d8f0a31
+Revises: d4e6f8a0b2c3
 Create Date: 2026-12-07 11:00:00
 """
 import sqlalchemy as sa

@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "email.change_requested": _l("E-mail address change requested"),
     "host.add": _l("Trusted tracking host added"),
     "host.remove": _l("Trusted tracking host removed"),
+    "inbound_mail.discard": _l("Undelivered e-mail discarded"),
     "order.address": _l("Delivery address of an order changed"),
     "order.place": _l("Order placed by the call centre"),
     "order.price_approved": _l("Manual prices approved"),

@@ -1,4 +1,4 @@
-"""Run the portal on one machine for `make run`: demo data, the web server, the Huey consumer.
+"""Run the portal on one machine for `make run`: demo data, the web server, the Huey consumer, the SMTP receiver.
 
 Demo mode also starts the stand-in Correios API (trackers.correios_standin) unless real Correios
 credentials are configured, so that the tracking dialog shows a history offline, and the stand-in marketplace
@@ -12,6 +12,7 @@ import time
 
 STANDIN_PORT = 5055
 MARKETPLACE_PORT = 5056
+INBOUND_SMTP_PORT = 2525  # answers to ticket e-mails (flask inbound-smtp); INBOUND_SMTP_PORT overrides it
 
 
 def _load_demo(env: dict) -> None:
@@ -19,7 +20,7 @@ def _load_demo(env: dict) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def _print_logins(host: str, port: str) -> None:
+def _print_logins(host: str, port: str, smtp_port: str = str(INBOUND_SMTP_PORT)) -> None:
     from .data import demo_logins
 
     print(f"\nPortal: http://{host}:{port}/  (Ctrl-C stops everything)", flush=True)
@@ -29,6 +30,7 @@ def _print_logins(host: str, port: str) -> None:
     from .telesales import shared_cart_path
 
     print(f"Shared cart link (sign in as maria@demo.test): http://{host}:{port}{shared_cart_path()}")
+    print(f"Answers to ticket e-mails: SMTP 127.0.0.1:{smtp_port}")
     print(flush=True)
 
 
@@ -46,9 +48,12 @@ def main() -> int:
     _load_demo(env)
     huey_consumer = os.path.join(os.path.dirname(sys.executable), "huey_consumer")
     procs.append(subprocess.Popen([huey_consumer, "portal.worker.huey", "-k", "thread", "-w", "2", "-q"], env=env))
+    smtp_port = env.get("INBOUND_SMTP_PORT", str(INBOUND_SMTP_PORT))
+    procs.append(subprocess.Popen([sys.executable, "-m", "flask", "inbound-smtp", "--port", smtp_port], env=env,
+                                  stdout=subprocess.DEVNULL))
     procs.append(subprocess.Popen([sys.executable, "-m", "flask", "run", "--host", host, "--port", port], env=env))
     time.sleep(1.5)
-    _print_logins(host, port)
+    _print_logins(host, port, smtp_port)
     try:
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)

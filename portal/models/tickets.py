@@ -209,6 +209,8 @@ class Ticket(db.Model):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_response_seconds: Mapped[int | None] = mapped_column(Integer)
     first_response_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The closed ticket a shopper answered too late to reopen, which this one continues.
+    previous_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -220,6 +222,7 @@ class Ticket(db.Model):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     forwarded_by: Mapped[User | None] = relationship(foreign_keys=[forwarded_by_id])
     opened_by_operator: Mapped[User | None] = relationship(foreign_keys=[opened_by_operator_id])
+    previous_ticket: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[previous_ticket_id])
     messages: Mapped[list["TicketMessage"]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", order_by="TicketMessage.id"
     )

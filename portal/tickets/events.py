@@ -18,6 +18,12 @@ def opened(ticket: Ticket, actor, message_id: int | None = None) -> TicketEvent:
     return _record(ticket, "opened", actor, message_id=message_id, status=TicketStatus.open.value)
 
 
+def opened_as_follow_up(ticket: Ticket, actor, message_id: int, previous: Ticket) -> TicketEvent:
+    """Record a ticket opened by a shopper's answer to a ticket closed too long ago to reopen."""
+    return _record(ticket, "opened", actor, message_id=message_id, status=TicketStatus.open.value,
+                   follows=previous.number)
+
+
 def opened_proactively(ticket: Ticket, message_id: int, cause: str) -> TicketEvent:
     """Record a ticket the store opened itself, before the shopper asked (a late order, say)."""
     return _record(ticket, "opened", None, message_id=message_id, status=TicketStatus.open.value, proactive=True,

@@ -48,7 +48,8 @@ from .numbers import new_ticket_number
 
 __all__ = [
     "StaleTicket", "attachments_dir", "cancel_unit", "cancelled_units", "close_ticket", "create_channel_ticket",
-    "escalate_ticket", "expected_delivery", "fill_placeholders", "forward_ticket", "open_proactive_ticket",
+    "escalate_ticket", "expected_delivery", "fill_placeholders", "forward_ticket", "open_follow_up",
+    "open_proactive_ticket",
     "open_ticket", "refund", "refunded_total", "reopen_ticket", "reply_as_customer", "reply_as_staff", "take_ticket",
 ]
 
@@ -172,6 +173,21 @@ def reply_as_customer(ticket: Ticket, user, body: str, uploads=(), operator=None
         events.message(ticket, user, message.id, Visibility.customer.value, before, ticket.status)
     flush(body)
     return message
+
+
+def open_follow_up(previous: Ticket, user, body: str, uploads=()) -> Ticket:
+    """Open a new ticket continuing `previous`, closed too long ago for the shopper's answer to reopen it.
+
+    It is about the same order, on the same channel, for the same reason, and links back to `previous`.
+    """
+    ticket = _new_ticket(previous.order, previous.channel, previous.subject, previous.reason, None)
+    ticket.previous_ticket = previous
+    message = add_message(ticket, user, AuthorKind.customer, Visibility.customer, body, uploads,
+                          moment=ticket.created_at)
+    flush(body)
+    events.opened_as_follow_up(ticket, user, message.id, previous)
+    flush(body)
+    return ticket
 
 
 def reply_as_staff(ticket: Ticket, user, body: str, visibility: Visibility, uploads=(), *,

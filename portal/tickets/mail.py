@@ -1,4 +1,8 @@
-"""Ticket e-mails: the store's answer to the shopper, a ticket forwarded to a colleague; in the reader's language."""
+"""Ticket e-mails: the store's answer to the shopper, a ticket forwarded to a colleague; in the reader's language.
+
+Every e-mail to the shopper about a ticket carries its threading headers and reply address
+(`shopper_headers`); mail to staff does not, so that nobody's answer to a colleague lands on the ticket.
+"""
 from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -10,7 +14,7 @@ from ..models import StoreSettings, Ticket, TicketMessage, TicketSurvey
 from ..models.tickets import REOPEN_DAYS
 from ..orders.mail import order_mail
 from . import survey
-from .reply_address import thread_headers
+from .reply_address import shopper_headers
 from .sanitize import clean_message_html, plain_text
 
 
@@ -37,7 +41,7 @@ def answer_mail(ticket: Ticket, message: TicketMessage) -> dict:
         text = render_template("email/ticket_answer.txt", subject=subject, **context)
         html = render_template("email/ticket_answer.html", subject=subject, **context)
     return {"to": customer.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
-            "key": f"ticket-answer:{ticket.number}:{message.id}", "headers": thread_headers(ticket.number)}
+            "key": f"ticket-answer:{ticket.number}:{message.id}", "headers": shopper_headers(ticket.number)}
 
 
 def forwarded_mail(ticket: Ticket, by_user, to_user, note: str | None, event_id: int) -> dict:
@@ -73,7 +77,7 @@ def _ticket_mail(ticket: Ticket, kind: str, subject_text, event_id: int, **extra
         text = render_template("email/ticket_status.txt", subject=subject, **context)
         html = render_template("email/ticket_status.html", subject=subject, **context)
     return {"to": customer.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
-            "key": f"ticket-{kind}:{ticket.number}:{event_id}", "headers": thread_headers(ticket.number)}
+            "key": f"ticket-{kind}:{ticket.number}:{event_id}", "headers": shopper_headers(ticket.number)}
 
 
 def received_mail(ticket: Ticket, event_id: int) -> dict:
@@ -94,4 +98,25 @@ def closed_mail(ticket: Ticket, event_id: int, asked: TicketSurvey | None = None
 
 def late_order_mail(order, ticket: Ticket | None = None) -> dict:
     """Return queue_email's arguments telling the shopper their order is late; once per lateness episode."""
-    return order_mail(order, "late", ticket=ticket)
+    args = order_mail(order, "late", ticket=ticket)
+    if ticket is not None:
+        args["headers"] = {**(args.get("headers") or {}), **shopper_headers(ticket.number)}
+    return args
+
+
+def follow_up_mail(ticket: Ticket, previous: Ticket) -> dict:
+    """Return queue_email's arguments telling the shopper their late answer to a closed ticket opened `ticket`.
+
+    It is an automatic answer to their e-mail (Auto-Submitted), in the thread of the new ticket.
+    """
+    settings = StoreSettings.get()
+    customer = ticket.customer
+    context = {"customer": customer, "ticket": ticket, "previous": previous, "store_name": settings.store_name,
+               "link": _url("customer.ticket", ticket)}
+    with force_locale(customer.locale or settings.default_locale):
+        subject = _("Your message opened the new ticket %(number)s", number=ticket.number)
+        text = render_template("email/ticket_follow_up.txt", subject=subject, **context)
+        html = render_template("email/ticket_follow_up.html", subject=subject, **context)
+    return {"to": customer.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
+            "key": f"ticket-follow-up:{ticket.number}",
+            "headers": {**shopper_headers(ticket.number), "Auto-Submitted": "auto-replied"}}

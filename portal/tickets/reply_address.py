@@ -61,3 +61,17 @@ def thread_headers(number: str) -> dict[str, str]:
     """Return the headers of an e-mail about ticket `number`: where answers go and which thread it is in."""
     root = thread_id(number)
     return {"Reply-To": reply_address(number), "In-Reply-To": root, "References": root}
+
+
+def is_reply_mailbox(address: str) -> bool:
+    """Say whether `address` is the reply mailbox itself or one of its `+` addresses (valid token or not)."""
+    local_wanted, domain_wanted = _mailbox()
+    local, _, domain = parseaddr(address)[1].rpartition("@")
+    return local.partition("+")[0].lower() == local_wanted.lower() and domain.lower() == domain_wanted.lower()
+
+
+def shopper_headers(number: str) -> dict[str, str]:
+    """Return the headers of an e-mail to the shopper about ticket `number`: its thread, its reply address, and
+    X-Loop, which an auto-responder's answer brings back so that it is recognised as a loop."""
+    local, _, domain = reply_address(number).rpartition("@")
+    return {**thread_headers(number), "X-Loop": f"{local.split('+', 1)[0]}@{domain}"}

@@ -24,6 +24,7 @@ from ..core.races import lost_a_race
 from ..extensions import db
 from ..models import StoreSettings, Ticket, TicketEvent, TicketStatus, TicketSurvey
 from .common import now
+from .reply_address import shopper_headers
 
 SURVEY_DAYS = 30
 MAX_COMMENT = 2000
@@ -91,7 +92,7 @@ def survey_mail(ticket: Ticket, survey: TicketSurvey) -> dict:
         text = render_template("email/ticket_survey.txt", subject=subject, **context)
         html = render_template("email/ticket_survey.html", subject=subject, **context)
     return {"to": customer.email, "subject": f"{subject} - {settings.store_name}", "text": text, "html": html,
-            "key": f"ticket-survey:{ticket.number}:{survey.id}"}
+            "key": f"ticket-survey:{ticket.number}:{survey.id}", "headers": shopper_headers(ticket.number)}
 
 
 def from_token(raw: str) -> TicketSurvey:

@@ -44,6 +44,7 @@ def test_the_printed_logins_name_the_operator_and_a_cart_link_that_opens(db, app
     printed = capsys.readouterr().out
     operator = db.session.scalar(db.select(User).filter_by(role=Role.operator))
     assert f"operator  {operator.email} / demo1234" in printed
+    assert "Answers to ticket e-mails: SMTP 127.0.0.1:2525" in printed
     link = next(line for line in printed.splitlines() if line.startswith("Shared cart link"))
     path = link.split("http://127.0.0.1:5000", 1)[1]
     login(db.session.scalar(db.select(User).filter_by(email="maria@demo.test")), "demo1234")

@@ -20,7 +20,7 @@ from portal.models import (
 )
 from portal.orders import mail as order_mail
 from portal.telesales import carts, links
-from portal.tickets import lifecycle, reasons, survey, text_modules
+from portal.tickets import inbound_mail, lifecycle, reasons, survey, text_modules
 
 from ..factories import PASSWORD
 
@@ -69,12 +69,14 @@ def build_world(factory) -> World:
     shared_token = links.share(shared)
     login_token = accounts.issue_login_link(shopper, LoginLinkPurpose.reset)
     _change, email_token = credentials.request_email_change(shopper, "joana.nova@example.com", PASSWORD)
+    kept = inbound_mail.receive(b"From: ferias@mail.example\r\nTo: suporte@loja.example\r\n"
+                                b"Message-ID: <sweep-kept@mail.example>\r\nAuto-Submitted: auto-replied\r\n\r\nFora")
     db.session.flush()
     db.session.commit()
     assert isinstance(module, TextModule) and asked is not None
     values = {
         "address_id": address.id, "channel_id": channel.id, "customer_id": shopper.id, "deflection_id": deflection.id,
-        "host_id": host.id, "module_id": module.id, "number": order.number, "reason_id": reason.id,
+        "host_id": host.id, "mail_id": kept.id, "module_id": module.id, "number": order.number, "reason_id": reason.id,
         "status_id": status.id, "ticket_number": ticket.number, "token_id": api_token.id, "user_id": agent.id,
         "view_id": saved_view.id,
         # Names that mean different things under different routes: the endpoint decides.

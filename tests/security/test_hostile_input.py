@@ -21,6 +21,7 @@ from portal.models import Channel, Order, OutboxItem, OutboxKind, OutboxState, T
 from portal.orders import mail as order_mail
 from portal.orders import statuses
 from portal.telesales import carts
+from portal.tickets import inbound_mail
 from portal.tickets import survey as survey_links
 from portal.web.ticket_forms import UPLOAD_LIMIT
 
@@ -82,6 +83,8 @@ def demo(db):
     survey = db.session.scalar(db.select(TicketSurvey).join(Ticket).join(Order).where(
         Ticket.status == TicketStatus.closed, Order.customer_id == maria.id).order_by(TicketSurvey.id.desc()).limit(1))
     survey.answered_at, survey.expires_at = None, datetime.now(UTC) + timedelta(days=7)
+    inbound_mail.receive(b"From: ferias@mail.example\r\nTo: suporte@demo.test\r\nMessage-ID: <hostil@mail.example>"
+                         b"\r\nAuto-Submitted: auto-replied\r\n\r\nFora do escritorio")
     db.session.commit()
     return db
 

@@ -13,7 +13,7 @@ from portal.marketplaces import signing
 from portal.models import ApiToken, Role, TicketReason
 from portal.orders import tracking
 from portal.route_audience import ALLOWED, LOGIN, ROUTES, Identity, expected_answer
-from portal.tickets import text_modules
+from portal.tickets import inbound_mail, text_modules
 
 from .holdings import holdings, staff
 
@@ -51,6 +51,8 @@ def world(app, factory, monkeypatch):
             "host_id": factory.trusted_host("sweep.example.com").id,
             "token_id": db.session.scalars(db.select(ApiToken.id)).first(),
             "code": CHANNEL, "sku": "SWEEP-1", "filename": "css/portal.css", "view_id": 999_999,
+            "mail_id": inbound_mail.receive(b"From: a@mail.example\r\nTo: b@mail.example\r\n"
+                                            b"Message-ID: <sweep@mail.example>\r\n\r\nOi").id,
         },
     }
     db.session.commit()  # an error answer rolls the session back; the world must survive it

@@ -26,7 +26,7 @@ def staff_rules(app):
 
 def build(rule, ticket) -> str:
     values = {"ticket_number": ticket.number, "number": ticket.order.number, "attachment_id": 999_999,
-              "item_id": 999_999, "customer_id": ticket.customer_id, "view_id": 999_999}
+              "item_id": 999_999, "customer_id": ticket.customer_id, "view_id": 999_999, "mail_id": 999_999}
     unknown = set(rule.arguments) - set(values)
     assert not unknown, f"{rule.endpoint} needs {sorted(unknown)}: teach build() these arguments"
     return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
@@ -56,7 +56,8 @@ def test_role_by_route_table(app, client, login, world, persona, monkeypatch):
             expected = {403}
         elif persona == "agent" and getattr(app.view_functions[rule.endpoint], "telesales_only", False):
             expected = {403}  # the call centre's pages are for operators and admins
-        elif rule.endpoint in ("staff.attachment", "staff.retry_delivery", "staff.rename_view", "staff.delete_view"):
+        elif rule.endpoint in ("staff.attachment", "staff.retry_delivery", "staff.rename_view", "staff.delete_view",
+                               "staff.inbound_mail_detail", "staff.discard_inbound_mail"):
             expected = {404}
         elif "GET" in rule.methods:
             expected = {200, "redirect"}
