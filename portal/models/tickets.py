@@ -60,11 +60,9 @@ class Visibility(enum.StrEnum):
     def label(self):
         return VISIBILITY_LABELS[self]
 
-    def label_for(self, channel) -> str:
-        """Say who reads a message of this visibility on the channel: the store's own has no marketplace."""
-        if self is Visibility.customer and channel is not None and not channel.is_marketplace:
-            return _l("Customer")
-        return VISIBILITY_LABELS[self]
+    def label_for(self, channel) -> str:  # who reads it there: the store's own channel has no marketplace
+        own = self is Visibility.customer and channel is not None and not channel.is_marketplace
+        return _l("Customer") if own else VISIBILITY_LABELS[self]
 
     @property
     def css_class(self) -> str:
