@@ -233,3 +233,23 @@ def test_the_confirmation_loads_the_tickets_in_one_query(client, csrf_from, sign
         return len(statements)
 
     assert cost(many) == cost(few)
+
+
+@pytest.mark.parametrize("action", ["note", "forward"])
+@pytest.mark.parametrize("text", ["Ana\x00Lima", "x" * 10_000])
+def test_hostile_text_in_a_confirmed_post_is_a_4xx_or_done_never_a_500(
+        client, csrf_from, signed_in, colleague, three, db, action, text):
+    shown = queue_form(client, csrf_from)
+    response = bulk(client, shown, [three[0].number], action, to_user=str(colleague.id), text=text)
+    assert response.status_code in (302, 400, 422)
+    if response.status_code != 302:
+        assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action.like("ticket.bulk_%"))) is None
+
+
+def test_the_summary_is_in_the_users_language_with_plural_forms(client, csrf_from, signed_in, three, db):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pt-BR"
+    shown = queue_form(client, csrf_from)
+    assert bulk(client, shown, [three[0].number], "close").status_code == 302
+    assert "1 ticket encerrado." in client.get("/staff/").get_data(as_text=True)
+    assert bulk(client, shown, [t.number for t in three[1:]], "close").status_code == 302
+    assert "2 tickets encerrados." in client.get("/staff/").get_data(as_text=True)
