@@ -127,6 +127,7 @@ ROUTES: dict[str, Audience] = {
     "customer.shared_cart_remove": _A.object_owner,
     # The staff area.
     "staff.queue": _A.staff,
+    "staff.bulk": _A.staff,
     "staff.save_view": _A.staff,
     "staff.rename_view": _A.staff,
     "staff.delete_view": _A.staff,

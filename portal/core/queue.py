@@ -83,6 +83,9 @@ def call_after_commit(task: Callable, *args) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy calls this when a savepoint is released too: the work waits for the real commit.
+        return
     for task, args in session.info.pop(_PENDING, []):
         hand_over(task, *args)
 

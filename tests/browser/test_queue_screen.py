@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db as _db
-from portal.models import Role, TicketReason, User
+from portal.models import Role, Ticket, TicketReason, TicketStatus, User
 from portal.tickets import lifecycle as tickets
 
 from ..factories import PASSWORD, Factory
@@ -110,3 +110,32 @@ def test_r_opens_the_ticket_to_reply_and_n_to_write_a_note(agent):
     expect(agent).to_have_url(re.compile(r"/staff/tickets/\d+#note$"))
     expect(agent.locator("#reply-body")).to_be_focused()
     expect(agent.locator('input[name="visibility"][value="internal"]')).to_be_checked()
+
+
+def test_two_rows_selected_by_key_and_click_are_closed_after_the_confirmation(agent, live_server, live_data):
+    with live_server.app.app_context():
+        shopper = _db.session.scalar(_db.select(User).where(User.email == live_data.email))
+        order = Factory(_db).order(shopper, "ENVIADO", paid=True, number="9500490")
+        reason = _db.session.scalars(_db.select(TicketReason.id).order_by(TicketReason.position)).first()
+        numbers = [tickets.open_ticket(order, shopper, reason, f"Fechar em massa {n}", "Pode fechar").number
+                   for n in range(2)]
+        _db.session.commit()
+    agent.goto("/staff/?sort=newest")
+    rows = agent.locator("tr[data-ticket]")
+    shown = [rows.nth(0).get_attribute("data-ticket"), rows.nth(1).get_attribute("data-ticket")]
+    assert sorted(shown) == sorted(numbers)
+    agent.locator("body").press("j")
+    agent.keyboard.press("x")  # the first row by its key
+    rows.nth(1).locator("[data-bulk-select]").click()  # the second by a click
+    expect(agent.locator("[data-bulk-count]")).to_contain_text("2")
+    expect(agent.locator("[data-bulk-all]")).to_be_visible()
+    agent.locator("#bulk-action").select_option("close")
+    agent.locator("[data-bulk-bar] button[type=submit]").click()
+    expect(agent.locator("[data-bulk-confirm=close]")).to_be_visible()
+    expect(agent.locator("tr[data-bulk-ticket]")).to_have_count(2)
+    agent.locator("[data-bulk-confirm-button]").click()
+    expect(agent).to_have_url(re.compile(r"/staff/"))
+    expect(agent.locator(".flash--success")).to_be_visible()
+    with live_server.app.app_context():
+        closed = _db.session.scalars(_db.select(Ticket.status).where(Ticket.number.in_(numbers))).all()
+    assert closed == [TicketStatus.closed, TicketStatus.closed]

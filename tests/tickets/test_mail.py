@@ -35,6 +35,19 @@ def test_customer_visible_answer_is_mailed_once_after_commit(app, db, open_ticke
     assert f"/tickets/{ticket.number}" in text
 
 
+def test_an_answer_in_a_savepoint_is_mailed_at_the_commit_not_when_the_savepoint_ends(
+        app, db, open_ticket, marketplace, agent):
+    ticket = open_ticket(channel=marketplace)
+    db.session.commit()
+    before = _mails(app)
+    with db.session.begin_nested():
+        tickets.reply_as_staff(ticket, agent, "Saiu para entrega.", Visibility.customer,
+                               expected_version=ticket.version)
+    assert _mails(app) == before
+    db.session.commit()
+    assert len(_mails(app) - before) == 1
+
+
 @pytest.mark.parametrize("visibility", [Visibility.marketplace, Visibility.internal])
 def test_no_mail_for_marketplace_only_or_internal(app, db, open_ticket, marketplace, agent, visibility):
     ticket = open_ticket(channel=marketplace)

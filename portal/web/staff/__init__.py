@@ -18,7 +18,7 @@ def require_staff():
     return None
 
 
-from . import actions, customers, inbound_mail, kpis, orders, products, queue, saved_views, workspace  # noqa: E402,F401
+from . import actions, bulk, customers, inbound_mail, kpis, orders, products, queue, saved_views, workspace  # noqa: E402,F401
 from .carrier_delivered import carrier_delivered  # noqa: E402,F401
 from .deliveries import retry_delivery  # noqa: E402,F401
 from .register import register_ticket  # noqa: E402,F401

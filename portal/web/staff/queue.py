@@ -1,5 +1,6 @@
 """The staff ticket queue: tabs with counts, filters kept in the URL, sorted by due time, paginated."""
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from flask import flash, render_template, request
 from flask_babel import format_number, format_timedelta
@@ -13,6 +14,7 @@ from ...models.base import utcnow
 from ...tickets import queue as ticket_queue
 from ...tickets import saved_views, sla
 from . import bp
+from .bulk import bulk_form
 from .context import colleagues
 
 PER_PAGE = 25
@@ -54,9 +56,11 @@ def render_queue(filters, status: int = 200, view_error: str | None = None, view
     channels, reasons = _choices()
     now = utcnow()
     shown_views = list(zip(views, view_filters, view_counts, strict=True))
+    people = colleagues()
     html = render_template(
         "staff/queue.html", filters=filters, counts=counts, tabs=QUEUE_TABS, pagination=pagination,
-        channels=channels, reasons=reasons, tab_count=tab_count, colleagues=colleagues(),
+        channels=channels, reasons=reasons, tab_count=tab_count, colleagues=people,
+        bulk_form=bulk_form(people), bulk_back=urlencode(filters.to_args()),
         situation_of=situation_of(now, store_settings().timezone), time_left=lambda due: time_left(due, now),
         views=shown_views, current_view=request.args.get("view", type=int), view_error=view_error,
         view_form=view_form, saved_query=saved_views.normalised_query(filters), can_change_view=saved_views.can_change)
