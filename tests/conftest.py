@@ -152,3 +152,4 @@ def count_queries(app, db):
             event.remove(engine, "before_cursor_execute", before)
 
     return _count
+

@@ -128,13 +128,7 @@ def bulk():
     """Show what a bulk action would do to the selected tickets; once confirmed, do it, ticket by ticket."""
     form = bulk_form(formdata=request.form)
     if not form.validate_on_submit():
-        if csrf_failed(form):
-            return _problem(_("The form expired. Go back to the queue and try again."), 400, form)
-        if "to_user" in form.errors:
-            return _problem(_("Choose a person from the list."), 422, form)
-        if "text" in form.errors:
-            return _problem(_("Write at most %(max)d characters.", max=MAX_NOTE), 422, form)
-        return _problem(_("Choose an action from the list."), 422, form)
+        return _form_problem(form)
     posted = request.form.getlist("ticket")
     if len(posted) > MAX_TICKETS:
         return _problem(_("Select at most %(max)d tickets for one bulk action.", max=MAX_TICKETS), 400, form)
@@ -154,7 +148,27 @@ def bulk():
         return render_template("staff/bulk.html", form=form, action=action, rows=rows, missing=missing,
                                person=person, back=back_to_queue(form.back.data))
     person = _colleague(form) if action.needs_colleague else None
-    done, refused = [], [(number, _("no such ticket")) for number in missing]
+    done, refused = _act_on_each(action, selection, found, person, form)
+    refused = [(number, _("no such ticket")) for number in missing] + refused
+    db.session.commit()
+    flash(summary(action, len(done), refused), "warning" if refused else "success")
+    return redirect(back_to_queue(form.back.data))
+
+
+def _form_problem(form: BulkForm):
+    """Answer a bulk form that does not validate, saying which part."""
+    if csrf_failed(form):
+        return _problem(_("The form expired. Go back to the queue and try again."), 400, form)
+    if "to_user" in form.errors:
+        return _problem(_("Choose a person from the list."), 422, form)
+    if "text" in form.errors:
+        return _problem(_("Write at most %(max)d characters.", max=MAX_NOTE), 422, form)
+    return _problem(_("Choose an action from the list."), 422, form)
+
+
+def _act_on_each(action: BulkAction, selection, found, person, form) -> tuple[list, list]:
+    """Act on each found ticket in its own savepoint; return the numbers done and (number, reason) refused."""
+    done, refused = [], []
     for row in selection:
         ticket = found.get(row.number)
         if ticket is None:
@@ -170,9 +184,7 @@ def bulk():
             refused.append((row.number, str(error.message)))
         else:
             done.append(row.number)
-    db.session.commit()
-    flash(summary(action, len(done), refused), "warning" if refused else "success")
-    return redirect(back_to_queue(form.back.data))
+    return done, refused
 
 
 def _act(action: BulkAction, ticket, version: int, person, text: str) -> None:
