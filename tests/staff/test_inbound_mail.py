@@ -108,3 +108,17 @@ def test_a_ticket_opened_by_a_late_answer_links_to_the_old_one(client, login, ag
     html = client.get(f"/staff/tickets/{new.number}").get_data(as_text=True)
     assert "data-previous-ticket" in html and f"/staff/tickets/{old.number}" in html
     assert "data-previous-ticket" not in client.get(f"/staff/tickets/{old.number}").get_data(as_text=True)
+
+
+def test_the_shopper_sees_which_ticket_a_follow_up_continues(client, login, factory, shopper, db):
+    from portal.models import TicketReason
+    from portal.tickets import lifecycle
+
+    reason = db.session.scalar(db.select(TicketReason).order_by(TicketReason.position))
+    old = lifecycle.open_ticket(factory.order(shopper), shopper, reason.id, "Meu pedido", "Onde está?")
+    new = lifecycle.open_follow_up(old, shopper, "Chegou quebrado.")
+    db.session.commit()
+    login(shopper)
+    html = client.get(f"/tickets/{new.number}").get_data(as_text=True)
+    assert "data-previous-ticket" in html and f'href="/tickets/{old.number}"' in html
+    assert "data-previous-ticket" not in client.get(f"/tickets/{old.number}").get_data(as_text=True)
