@@ -132,12 +132,10 @@ def token_for(customer: User) -> str:
 def customer_from_token(raw: str) -> User:
     """Return the customer a token names; NotFound when it was not signed by us or names nobody."""
     token = str(raw or "")
-    if not token or len(token) > MAX_TOKEN:
-        raise NotFound(_l("This unsubscribe link is not valid."), field="token")
     try:
-        payload = _serializer().loads(token)
-    except BadSignature as exc:
-        raise NotFound(_l("This unsubscribe link is not valid."), field="token") from exc
+        payload = _serializer().loads(token) if token and len(token) <= MAX_TOKEN else None
+    except BadSignature:
+        payload = None
     customer_id = payload.get("customer") if isinstance(payload, dict) else None
     customer = db.session.get(User, customer_id) if isinstance(customer_id, int) else None
     if customer is None:

@@ -32,7 +32,7 @@ from . import lifecycle
 from .common import MAX_BODY, now
 from .mail import follow_up_mail
 from .quotes import latest_reply
-from .reply_address import _mailbox, ticket_number_from
+from .reply_address import is_reply_mailbox, ticket_number_from
 from .sanitize import clean_message_html, plain_text
 
 log = logging.getLogger(__name__)
@@ -167,15 +167,9 @@ def _check_attachments(msg: EmailMessage) -> tuple[list[_Attachment], list[dict]
     return accepted, refused
 
 
-def _our_addresses() -> tuple[str, str, str]:
-    local, domain = _mailbox()
-    return parseaddr(current_app.config["MAIL_SENDER"])[1].lower(), local.lower(), domain.lower()
-
-
 def _is_ours(address: str) -> bool:
-    sender_address, local, domain = _our_addresses()
-    own_local, _, own_domain = address.rpartition("@")
-    return address == sender_address or (own_local.split("+", 1)[0] == local and own_domain == domain)
+    """Our own sender, or the reply mailbox (with or without a ticket's token)."""
+    return address == parseaddr(current_app.config["MAIL_SENDER"])[1].lower() or is_reply_mailbox(address)
 
 
 def _automatic(mail: _Mail) -> KeptReason | None:
