@@ -2,6 +2,7 @@
 from . import create_app
 from .core import outbox, retention  # noqa: F401  (declare deliver_outbox, sweep_outbox and purge_expired)
 from .core.queue import huey, use_app_factory
+from .kpis import rollup  # noqa: F401  (declares the KPI rollup)
 from .orders import tracking_refresh  # noqa: F401  (declares the tracking refresh)
 from .telesales import backoffice  # noqa: F401  (registers the back office's outbox transport)
 from .tickets import inbound_poll, late_orders  # noqa: F401  (declare the IMAP poll and the late-order scan)

@@ -15,6 +15,7 @@ from itertools import islice
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..kpis import rollup
 from ..models import (
     Channel,
     Order,
@@ -236,6 +237,9 @@ def fill(orders: int, tickets: int, echo: Callable[[str], None] = lambda _m: Non
                                               if rng.random() < 1 / 3)]
     echo(f"surveys: {_copy(surveys_t, list(surveys_t.c.keys()), surveys)}")
     _fix_sequences((users, orders_t, items_t, tickets_t, messages_t, events_t, surveys_t))
+    # The copied rows bypass the session's checks: every stored KPI day is counted again.
+    rollup.forget()
+    db.session.commit()
     return {"orders": len(order_rows), "tickets": len(ticket_rows), "customers": customer_count}
 
 

@@ -1,21 +1,25 @@
 """The dashboard's figures, each counted in SQL over the whole period (docs/kpis.md defines every one).
 
-Working time is what the ticket verbs stored with the first response (the SLA calendar when the channel
-counts working days).
+The counts come from the daily rollups (`rollup.py`): the stored settled days and the recent days counted from
+the tickets, in one statement for every table of the report. The response percentiles read every answered
+ticket of the period, in one statement on PostgreSQL. Working time is what the ticket verbs stored with the
+first response (the SLA calendar when the channel counts working days).
 """
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, String, and_, case, distinct, func, literal, select, true, union_all
+from sqlalchemy import Date, DateTime, Integer, String, and_, case, cast, distinct, func, literal, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
 from ..models import DeflectionOutcome, HelpDeflection, Order, TicketReason, TicketStatus, User
-from ..models.base import UTCDateTime, utcnow
+from ..models.base import utcnow
+from ..models.kpis import AGENT, REASON, TOTAL
 from ..tickets import sla
-from .period import C, E, Period, S, T, parse_period, postgres, store_calendar
+from . import rollup
+from .period import C, E, Period, T, parse_period, postgres, store_calendar
 from .period import between as _between
-from .period import count as _count
 from .period import in_channels as _in_channels
 from .period import percentile_rows as _percentile_rows
 
@@ -26,14 +30,149 @@ BACKLOG_BUCKETS = ("0-1", "1-2", "2-5", "5+")
 BACKLOG_LIMITS = (1, 2, 5)  # working days
 
 
+@dataclass
+class Counts:
+    """The period's summed counts: {name: value} in total, and per channel, agent, reason and day."""
+    total: dict[str, int]
+    channels: dict[int, dict[str, int]]
+    agents: dict[int, dict[str, int]]
+    reasons: dict[int | None, dict[str, int]]
+    days: dict[date, dict[str, int]]
+
+
+def tally(period: Period) -> Counts:
+    """Every count of the report from the period's facts (rollup.facts), in one statement."""
+    rollup.roll_up(period.days, period.calendar)
+    totals = rollup.facts(period, TOTAL).cte("totals")
+    zero = literal(0, Integer)
+
+    def part(kind: str, key, day, rows, *group):
+        sums = [func.coalesce(func.sum(rows.c[name]), 0).label(name) for name in rollup.COUNTS]
+        return select(literal(kind, String).label("kind"), key.label("k"), day.label("d"), *sums).where(
+            _in_channels(period, rows.c.channel_id)).group_by(*group)
+
+    agents = rollup.facts(period, AGENT).subquery("agents")
+    reasons = rollup.facts(period, REASON).subquery("reasons")
+    query = part("total", zero, func.min(totals.c.day), totals).union_all(
+        part("channel", totals.c.channel_id, func.min(totals.c.day), totals, totals.c.channel_id),
+        part("agent", agents.c.dim_id, func.min(agents.c.day), agents, agents.c.dim_id),
+        part("reason", reasons.c.dim_id, func.min(reasons.c.day), reasons, reasons.c.dim_id),
+        part("day", zero, totals.c.day, totals, totals.c.day))
+    result = Counts(dict.fromkeys(rollup.COUNTS, 0), {}, {}, {}, {})
+    for row in db.session.execute(query):
+        values = {name: int(row._mapping[name]) for name in rollup.COUNTS}
+        if row.kind == "total":
+            result.total = values
+        elif row.kind == "channel":
+            result.channels[row.k] = values
+        elif row.kind == "agent":
+            result.agents[row.k] = values
+        elif row.kind == "reason":
+            result.reasons[row.k or None] = values
+        else:
+            result.days[row.d] = values
+    return result
+
+
+@dataclass
+class Responses:
+    """Answered tickets with their median and p90 first-response time: (n, median, p90) per group."""
+    total: tuple[int, int | None, int | None]
+    channels: dict[int, tuple]
+    agents: dict[int | None, tuple]
+    days: dict[date, tuple]
+
+
+EMPTY = (0, None, None)
+
+
 def _answered(period: Period):
     return [_between(T.c.first_response_at, period), _in_channels(period, T.c.channel_id),
             T.c.first_response_seconds.is_not(None)]
 
 
-def _events(period: Period, kind: str):
-    return select(E.c.id).select_from(E.join(T, T.c.id == E.c.ticket_id)).where(
-        E.c.kind == kind, _between(E.c.created_at, period), _in_channels(period, T.c.channel_id))
+def responses(period: Period, agent_ids=None) -> Responses:
+    """The response percentiles over every answered ticket of the period, by nearest rank.
+
+    `agent_ids` are the staff whose medians are wanted (the period's responders, from the counts). PostgreSQL
+    reads everything in one statement; elsewhere each grouping is one statement of window functions.
+    """
+    value = T.c.first_response_seconds
+    if not postgres():
+        return Responses(_percentile_rows(_answered(period), literal(1, Integer), value).get(1, EMPTY),
+                         _percentile_rows(_answered(period), T.c.channel_id, value),
+                         _percentile_rows(_answered(period), T.c.first_response_by_id, value),
+                         _day_percentiles(period, value))
+    return _pg_responses(period, sorted(agent_ids or ()))
+
+
+def _pg_responses(period: Period, agent_ids: list[int]) -> Responses:
+    """One statement: the period's percentiles, and per channel, agent and day each read from its own index range.
+
+    Every group reads only its own answered tickets through an index that starts with the group's column
+    (lateral subqueries), so no sort of the whole period by channel, agent or day is needed.
+    """
+    value = T.c.first_response_seconds
+    zone = str(period.calendar.tz)
+
+    def stats(*where):
+        return select(func.count().label("n"), func.percentile_disc(0.5).within_group(value).label("median"),
+                      func.percentile_disc(0.9).within_group(value).label("p90")).where(value.is_not(None), *where)
+
+    in_period = _between(T.c.first_response_at, period)
+    in_channels = _in_channels(period, T.c.channel_id)
+    no_day = cast(literal(None), Date)
+
+    def row(kind: str, key, day, figures):
+        return select(literal(kind, String).label("kind"), key.label("k"), day.label("d"),
+                      figures.c.n, figures.c.median, figures.c.p90)
+
+    total = stats(in_period, in_channels).subquery("total")
+    channel_ids = select(C.c.id).where(_in_channels(period, C.c.id)).subquery("channel_ids")
+    by_channel = stats(in_period, T.c.channel_id == channel_ids.c.id).lateral("by_channel")
+    agents = func.unnest(literal(agent_ids or [0], ARRAY(Integer))).table_valued("id").render_derived(name="agents")
+    by_agent = stats(in_period, in_channels, T.c.first_response_by_id == agents.c.id).lateral("by_agent")
+    days = func.unnest(literal(period.days, ARRAY(Date))).table_valued("day").render_derived(name="days")
+    start = func.timezone(zone, cast(days.c.day, DateTime))
+    end = func.timezone(zone, cast(days.c.day + 1, DateTime))
+    by_day = stats(T.c.first_response_at >= start, T.c.first_response_at < end, in_channels).lateral("by_day")
+    query = row("total", literal(0, Integer), no_day, total).union_all(
+        row("channel", channel_ids.c.id, no_day, by_channel).select_from(channel_ids.join(by_channel, true())),
+        row("agent", agents.c.id, no_day, by_agent).select_from(agents.join(by_agent, true())),
+        row("day", literal(0, Integer), days.c.day, by_day).select_from(days.join(by_day, true())))
+    result = Responses(EMPTY, {}, {}, {})
+    for kind, key, day, n, median, p90 in db.session.execute(query):
+        figures = (int(n), median, p90)
+        if kind == "total":
+            result.total = figures
+        elif not n:
+            continue
+        elif kind == "channel":
+            result.channels[key] = figures
+        elif kind == "agent":
+            result.agents[key] = figures
+        else:
+            result.days[day] = figures
+    return result
+
+
+def _closings(period: Period) -> tuple[int, int]:
+    """Distinct tickets reopened in the period, and closings that closed a ticket closed before in the period.
+
+    A ticket closed twice in the period left the closed state in between: by a reopening or a status change,
+    both events of the period. So only the tickets with such an event are read, however long the period.
+    """
+    def events(*kinds):
+        return select(E.c.ticket_id).select_from(E.join(T, T.c.id == E.c.ticket_id)).where(
+            E.c.kind.in_(kinds), _between(E.c.created_at, period), _in_channels(period, T.c.channel_id))
+
+    again = select(E.c.ticket_id, (func.count() - 1).label("extra")).where(
+        E.c.kind == "closed", _between(E.c.created_at, period),
+        E.c.ticket_id.in_(events("reopened", "status_changed"))).group_by(E.c.ticket_id).subquery("again")
+    reopened = events("reopened").with_only_columns(func.count(distinct(E.c.ticket_id))).scalar_subquery()
+    repeated = select(func.coalesce(func.sum(again.c.extra), 0)).scalar_subquery()
+    row = db.session.execute(select(reopened, repeated)).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 @dataclass
@@ -58,32 +197,20 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def summary(period: Period) -> Summary:
-    received = _count(select(func.count()).select_from(T).where(
-        _between(T.c.created_at, period), _in_channels(period, T.c.channel_id)))
-    answered_sla = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case(
-            (T.c.first_response_seconds <= C.c.sla_hours * 3600, 1), else_=0)), 0))
-        .select_from(T.join(C, C.c.id == T.c.channel_id)).where(*_answered(period))).one()
-    pct = _percentile_rows(_answered(period), literal(1, Integer), T.c.first_response_seconds).get(1)
-    closed, closed_tickets, reopened, escalations = (int(value or 0) for value in db.session.execute(
-        select(func.count().filter(E.c.kind == "closed"),
-               func.count(distinct(E.c.ticket_id)).filter(E.c.kind == "closed"),
-               func.count(distinct(E.c.ticket_id)).filter(E.c.kind == "reopened"),
-               func.count().filter(E.c.kind == "escalated"))
-        .select_from(E.join(T, T.c.id == E.c.ticket_id))
-        .where(E.c.kind.in_(("closed", "reopened", "escalated")), _between(E.c.created_at, period),
-               _in_channels(period, T.c.channel_id))).one())
-    csat = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((S.c.rating >= 4, 1), else_=0)), 0))
-        .where(_between(S.c.answered_at, period), _in_channels(period, S.c.channel_id))).one()
+def summary(period: Period, *, found: Counts | None = None, times: Responses | None = None) -> Summary:
+    found = found or tally(period)
+    times = times or responses(period)
+    total = found.total
+    reopened, repeated = _closings(period)
+    closed_tickets = total["closings"] - repeated
+    _n, median, p90 = times.total
     return Summary(
-        received=received, answered=int(answered_sla[0]), closed=closed,
-        first_response_median=pct[1] if pct else None, first_response_p90=pct[2] if pct else None,
-        within_sla=int(answered_sla[1]), within_sla_pct=_pct(int(answered_sla[1]), int(answered_sla[0])),
+        received=total["received"], answered=total["answered"], closed=total["closings"],
+        first_response_median=median, first_response_p90=p90,
+        within_sla=total["within_sla"], within_sla_pct=_pct(total["within_sla"], total["answered"]),
         reopened=reopened, closed_tickets=closed_tickets, reopen_rate=_pct(reopened, closed_tickets),
-        escalations=escalations, csat_answers=int(csat[0]), csat_satisfied=int(csat[1]),
-        csat_pct=_pct(int(csat[1]), int(csat[0])),
+        escalations=total["escalations"], csat_answers=total["csat_answers"],
+        csat_satisfied=total["csat_satisfied"], csat_pct=_pct(total["csat_satisfied"], total["csat_answers"]),
     )
 
 
@@ -100,33 +227,22 @@ class ChannelRow:
     csat_pct: float | None
 
 
-def per_channel(period: Period) -> list[ChannelRow]:
+def per_channel(period: Period, *, found: Counts | None = None, times: Responses | None = None) -> list[ChannelRow]:
     """Answered, % within the channel's SLA, median first response and CSAT, per channel of the period."""
-    rows = db.session.execute(
-        select(T.c.channel_id, func.count(), func.coalesce(func.sum(case(
-            (T.c.first_response_seconds <= C.c.sla_hours * 3600, 1), else_=0)), 0))
-        .select_from(T.join(C, C.c.id == T.c.channel_id)).where(*_answered(period)).group_by(T.c.channel_id)).all()
-    answered = {row[0]: (int(row[1]), int(row[2])) for row in rows}
-    medians = _percentile_rows(_answered(period), T.c.channel_id, T.c.first_response_seconds)
-    csat = _csat_by(period, S.c.channel_id)
+    found = found or tally(period)
+    times = times or responses(period)
     channels = db.session.execute(select(C.c.id, C.c.code, C.c.name, C.c.sla_hours).where(
         _in_channels(period, C.c.id)).order_by(C.c.name)).all()
     result = []
     for channel_id, code, name, hours in channels:
-        count, within = answered.get(channel_id, (0, 0))
-        answers, satisfied = csat.get(channel_id, (0, 0))
+        row = found.channels.get(channel_id, {})
+        count, within = row.get("answered", 0), row.get("within_sla", 0)
+        answers, satisfied = row.get("csat_answers", 0), row.get("csat_satisfied", 0)
         if not count and not answers and not period.channel_ids:
             continue
         result.append(ChannelRow(code, name, hours, count, within, _pct(within, count),
-                                 medians.get(channel_id, (0, None, None))[1], answers, _pct(satisfied, answers)))
+                                 times.channels.get(channel_id, EMPTY)[1], answers, _pct(satisfied, answers)))
     return result
-
-
-def _csat_by(period: Period, group) -> dict:
-    rows = db.session.execute(
-        select(group, func.count(), func.coalesce(func.sum(case((S.c.rating >= 4, 1), else_=0)), 0))
-        .where(_between(S.c.answered_at, period), _in_channels(period, S.c.channel_id)).group_by(group))
-    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
 
 
 def working_days_ago(moment: datetime, days: int, calendar: sla.WorkCalendar) -> datetime:
@@ -175,21 +291,17 @@ class ReasonRow:
     csat_pct: float | None
 
 
-def per_reason(period: Period) -> list[ReasonRow]:
-    rows = dict(db.session.execute(
-        select(T.c.reason_id, func.count()).where(_between(T.c.created_at, period),
-                                                  _in_channels(period, T.c.channel_id))
-        .group_by(T.c.reason_id)).all())
-    csat = _csat_by(period, S.c.reason_id)
-    ids = set(rows) | set(csat)
+def per_reason(period: Period, *, found: Counts | None = None) -> list[ReasonRow]:
+    found = found or tally(period)
+    rows = {reason_id: row for reason_id, row in found.reasons.items() if row["received"] or row["csat_answers"]}
     reasons = {reason.id: reason for reason in db.session.scalars(
-        select(TicketReason).where(TicketReason.id.in_([i for i in ids if i is not None])))}
+        select(TicketReason).where(TicketReason.id.in_([i for i in rows if i is not None])))}
     result = []
-    for reason_id in sorted(ids, key=lambda i: (-(rows.get(i, 0)), i or 0)):
+    for reason_id in sorted(rows, key=lambda i: (-rows[i]["received"], i or 0)):
         reason = reasons.get(reason_id)
-        answers, satisfied = csat.get(reason_id, (0, 0))
-        result.append(ReasonRow(reason.shown_label if reason else str(_l("No reason")), int(rows.get(reason_id, 0)),
-                                answers, _pct(satisfied, answers)))
+        row = rows[reason_id]
+        result.append(ReasonRow(reason.shown_label if reason else str(_l("No reason")), row["received"],
+                                row["csat_answers"], _pct(row["csat_satisfied"], row["csat_answers"])))
     return result
 
 
@@ -231,18 +343,17 @@ class AgentRow:
     csat_pct: float | None
 
 
-def per_agent(period: Period, *, only: int | None = None, counts: dict | None = None) -> list[AgentRow]:
+def per_agent(period: Period, *, only: int | None = None, counts: dict | None = None,
+              found: Counts | None = None, times: Responses | None = None) -> list[AgentRow]:
     """First responses (and their median), closings, assigned backlog and CSAT per staff member."""
-    medians = _percentile_rows(_answered(period), T.c.first_response_by_id, T.c.first_response_seconds)
-    closed = dict(db.session.execute(
-        _events(period, "closed").with_only_columns(E.c.actor_id, func.count()).group_by(E.c.actor_id)).all())
-    counts = open_now(period) if counts is None else counts
+    found = found or tally(period)
+    times = times or responses(period, found.agents)
+    backlog_counts = open_now(period) if counts is None else counts
     assigned: dict[int, int] = {}
-    for (_bucket, assignee), n in counts.items():
+    for (_bucket, assignee), n in backlog_counts.items():
         if assignee is not None:
             assigned[assignee] = assigned.get(assignee, 0) + n
-    csat = _csat_by(period, S.c.agent_id)
-    ids = {i for i in (set(medians) | set(closed) | set(assigned) | set(csat)) if i is not None}
+    ids = {i for i in (set(found.agents) | set(assigned)) if i}
     if only is not None:
         ids = {only}
     staff = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
@@ -251,23 +362,12 @@ def per_agent(period: Period, *, only: int | None = None, counts: dict | None = 
         user = staff.get(user_id)
         if user is None or not user.is_staff:
             continue
-        count, median, _p90 = medians.get(user_id, (0, None, None))
-        answers, satisfied = csat.get(user_id, (0, 0))
-        result.append(AgentRow(user_id, user.display_name, count, median, int(closed.get(user_id, 0)),
+        row = found.agents.get(user_id, {})
+        answers, satisfied = row.get("csat_answers", 0), row.get("csat_satisfied", 0)
+        result.append(AgentRow(user_id, user.display_name, row.get("answered", 0),
+                               times.agents.get(user_id, EMPTY)[1], row.get("closings", 0),
                                int(assigned.get(user_id, 0)), answers, _pct(satisfied, answers)))
     return sorted(result, key=lambda row: (-row.first_responses, row.name))
-
-
-def _days_table(period: Period):
-    """The period's local days as rows (day, lo, hi) in UTC, to group by the store's date.
-
-    A UNION ALL of one-row selects: SQLite knows no column names on a VALUES list.
-    """
-    rows = [select(literal(day.isoformat(), String).label("day"),
-                   literal(period.calendar.day_start(day), UTCDateTime()).label("lo"),
-                   literal(period.calendar.day_start(day + timedelta(days=1)), UTCDateTime()).label("hi"))
-            for day in period.days]
-    return union_all(*rows).subquery("days") if len(rows) > 1 else rows[0].subquery("days")
 
 
 @dataclass
@@ -278,42 +378,21 @@ class DayRow:
     median: int | None
 
 
-def _per_day(period: Period, col, *where, value=None):
-    """Group rows by the store's local date of `col`: {iso day: count} or, with `value`, {iso day: (n, median, p90)}.
-
-    PostgreSQL converts to the store's zone itself; elsewhere the rows are joined to the period's days.
-    """
-    if postgres():
-        day = func.to_char(func.timezone(str(period.calendar.tz), col), "YYYY-MM-DD")
-        base = [_between(col, period), *where]
-        if value is not None:
-            return _percentile_rows(base, day, value)
-        return dict(db.session.execute(select(day, func.count()).where(*base).group_by(day)).all())
-    days = _days_table(period)
-    joined = and_(col >= days.c.lo, col < days.c.hi)
-    if value is not None:
-        rows = select(days.c.day.label("day"), value.label("v")).select_from(days.join(col.table, joined)).where(
-            *where).subquery()
-        return _percentile_rows([true()], rows.c.day, rows.c.v)
-    return dict(db.session.execute(select(days.c.day, func.count()).select_from(days.join(col.table, joined))
-                                   .where(*where).group_by(days.c.day)).all())
+def _day_percentiles(period: Period, value) -> dict[date, tuple]:
+    """{local day: (n, median, p90)} of the first responses, by joining the period's days (not PostgreSQL)."""
+    days = rollup.days_table(period.days, period.calendar)
+    joined = and_(T.c.first_response_at >= days.c.lo, T.c.first_response_at < days.c.hi)
+    rows = select(days.c.day.label("day"), value.label("v")).select_from(days.join(T, joined)).where(
+        _in_channels(period, T.c.channel_id), value.is_not(None)).subquery()
+    return _percentile_rows([true()], rows.c.day, rows.c.v)
 
 
-def daily(period: Period) -> list[DayRow]:
+def daily(period: Period, *, found: Counts | None = None, times: Responses | None = None) -> list[DayRow]:
     """Received and closed per local day, and the day's median first response."""
-    received = _per_day(period, T.c.created_at, _in_channels(period, T.c.channel_id))
-    closed_events = select(E.c.created_at, T.c.channel_id).select_from(E.join(T, T.c.id == E.c.ticket_id)).where(
-        E.c.kind == "closed").subquery("closings")
-    closed = _per_day(period, closed_events.c.created_at, _in_channels(period, closed_events.c.channel_id))
-    medians = _per_day(period, T.c.first_response_at, _in_channels(period, T.c.channel_id),
-                       T.c.first_response_seconds.is_not(None), value=T.c.first_response_seconds)
-    return [DayRow(day, int(_lookup(received, day)), int(_lookup(closed, day)), _lookup(medians, day, (0, None))[1])
-            for day in period.days]
-
-
-def _lookup(table: dict, day: date, default=0):
-    """Read a row keyed by the day's ISO text."""
-    return table.get(day.isoformat(), default)
+    found = found or tally(period)
+    times = times or responses(period)
+    return [DayRow(day, found.days.get(day, {}).get("received", 0), found.days.get(day, {}).get("closings", 0),
+                   times.days.get(day, EMPTY)[1]) for day in period.days]
 
 
 @dataclass
@@ -331,9 +410,11 @@ class Report:
 
 def report(period: Period, *, agent_id: int | None = None, every_agent: bool = True) -> Report:
     """Every figure of the period; `every_agent` False keeps only the agent's own row (an agent's view)."""
-    counts = open_now(period)
-    agents = per_agent(period, only=None if every_agent else agent_id, counts=counts)
+    found, counts = tally(period), open_now(period)
+    times = responses(period, found.agents)
+    agents = per_agent(period, only=None if every_agent else agent_id, counts=counts, found=found, times=times)
     own = next((row for row in agents if row.user_id == agent_id), None) if agent_id is not None else None
-    return Report(period, summary(period), backlog(period, counts=counts), per_channel(period), agents,
-                  per_reason(period), daily(period), own,
+    return Report(period, summary(period, found=found, times=times), backlog(period, counts=counts),
+                  per_channel(period, found=found, times=times), agents, per_reason(period, found=found),
+                  daily(period, found=found, times=times), own,
                   backlog(period, agent_id=agent_id, counts=counts) if agent_id is not None else None)

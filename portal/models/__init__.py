@@ -3,6 +3,7 @@ from .audit import AuditEntry
 from .channels import Channel, IntegrationEvent
 from .help import DeflectionOutcome, HelpDeflection
 from .inbound_mail import InboundMail, InboundState, KeptReason
+from .kpis import KpiDay
 from .orders import Order, OrderItem, OrderStatusChange, PriceApproval
 from .outbox import OutboxItem, OutboxKind, OutboxState
 from .settings import StoreSettings, TrackingSnapshot, TrustedHost
@@ -38,5 +39,5 @@ __all__ = [
     "Ticket", "TicketAttachment", "TicketEvent", "TicketMessage", "TicketReason", "TicketStatus", "TicketSurvey",
     "Visibility",
     "DeflectionOutcome", "HelpDeflection", "SavedView",
-    "InboundMail", "InboundState", "KeptReason",
+    "InboundMail", "InboundState", "KeptReason", "KpiDay",
 ]

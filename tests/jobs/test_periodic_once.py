@@ -27,7 +27,8 @@ CONSUMER = Path(sys.executable).with_name("huey_consumer")
 # A database of its own (the deploy tests flush 9 to 15) and a key prefix of its own per test.
 REDIS_URL = "redis://127.0.0.1:6379/5"
 SLOT = timedelta(minutes=1)
-PERIODIC = {"sweep_outbox", "refresh_tracking", "check_late_orders", "purge_expired", "poll_inbound_mail"}
+PERIODIC = {"sweep_outbox", "refresh_tracking", "check_late_orders", "purge_expired", "poll_inbound_mail",
+            "roll_up_kpis"}
 
 
 @pytest.fixture

@@ -279,3 +279,101 @@ def test_the_api_refuses_a_bad_query_with_422(client, db, factory, query):
 
 def test_the_api_needs_a_token(client, db):
     assert client.get("/api/v1/kpis").status_code == 401
+
+
+# Daily rollups: a settled day's counts are stored once and summed; the report stays the same.
+
+LATER = datetime(2026, 12, 20, 15, 0, tzinfo=UTC)  # every day of the week is settled
+
+
+@pytest.fixture
+def settling(monkeypatch, clock):
+    """Let the settable clock decide which days are settled (stored) and which are still counted."""
+    from portal.kpis import rollup
+
+    monkeypatch.setattr(rollup, "utcnow", lambda: clock.now)
+
+
+def _stored_days(db) -> list:
+    from portal.models import KpiDay
+
+    return sorted(db.session.scalars(db.select(KpiDay.day).where(KpiDay.dim == "done")))
+
+
+def _without_now(report):
+    """The report's figures that do not depend on the moment it is read (the backlog ages do)."""
+    return (report.summary, report.channels, sorted(report.agents, key=lambda row: row.user_id), report.reasons,
+            report.daily)
+
+
+@pytest.mark.parametrize("moment", [local(SAT, 9), LATER], ids=["some-days-stored", "every-day-stored"])
+def test_stored_days_give_the_figures_counted_from_the_tickets(db, week, clock, settling, moment):
+    clock.set(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))  # no day of the week is settled yet: all counted
+    counted = figures.report(period())
+    assert _stored_days(db) == []
+    clock.set(moment)
+    stored = figures.report(period())
+    settled = 26 if moment != LATER else 29
+    assert [day.day for day in _stored_days(db)] == list(range(MON, settled + 1))
+    assert _without_now(stored) == _without_now(counted)
+    assert (stored.summary.received, stored.summary.closed, stored.summary.closed_tickets) == (5, 4, 3)
+
+
+def test_a_settled_day_is_rolled_up_once(db, week, clock, settling, count_queries):
+    clock.set(LATER)
+    with count_queries() as first:
+        figures.report(period())
+    with count_queries() as second:
+        again = figures.report(period())
+    assert sum("INSERT INTO kpi_days" in statement for statement in first) == 1
+    assert not any("INSERT INTO kpi_days" in statement for statement in second)
+    assert again.summary.received == 5 and len(second) < len(first)
+
+
+def test_a_late_change_to_a_stored_day_is_counted(db, week, clock, settling, open_ticket, agent, store_channel):
+    from portal.models import TicketReason
+
+    clock.set(LATER)
+    before = figures.report(period())
+    # A ticket dated on a stored day (an import, a delivery that arrives late).
+    clock.set(local(WED, 15))
+    late = open_ticket()
+    db.session.commit()
+    clock.set(LATER)
+    after = figures.report(period())
+    assert after.summary.received == before.summary.received + 1
+    assert {row.day.day: row.received for row in after.daily}[WED] == 1
+    # A stored ticket changes reason.
+    other = TicketReason(code="troca", label="Troca", position=9)
+    db.session.add(other)
+    db.session.flush()
+    late.reason_id = other.id
+    db.session.commit()
+    assert {row.label: row.received for row in figures.per_reason(period())}["Troca"] == 1
+    # The store's SLA shortens: the stored answers are measured against the new one.
+    assert figures.summary(period()).within_sla == 3
+    store_channel.sla_hours = 1
+    db.session.commit()
+    assert _stored_days(db) == []
+    assert figures.summary(period()).within_sla == 2  # only the 30-minute answer; the 2-hour one is now late
+
+
+def test_a_ticket_closed_twice_without_a_reopening_is_one_closed_ticket(db, clock, settling, open_ticket, agent):
+    """A marketplace may set a closed ticket waiting (a status change, not a reopening) and close it again."""
+    from portal.models import TicketStatus
+    from portal.tickets import events
+
+    clock.set(local(MON, 10))
+    ticket = open_ticket()
+    clock.set(local(MON, 11))
+    tickets.close_ticket(ticket, agent)
+    clock.set(local(TUE, 9))
+    ticket.status, ticket.closed_at = TicketStatus.waiting, None
+    events.status_changed(ticket, None, TicketStatus.closed, TicketStatus.waiting)
+    clock.set(local(TUE, 10))
+    tickets.close_ticket(ticket, agent)
+    db.session.commit()
+    for moment in (local(TUE, 12), LATER):
+        clock.set(moment)
+        s = figures.summary(period())
+        assert (s.closed, s.closed_tickets, s.reopened, s.reopen_rate) == (2, 1, 0, 0.0)
