@@ -6,6 +6,7 @@ elsewhere the same rank read from window functions, so that SQLite and PostgreSQ
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, true
@@ -40,7 +41,7 @@ class Period:
     def hi(self) -> datetime:
         return self.calendar.day_start(self.end + timedelta(days=1))
 
-    @property
+    @cached_property
     def days(self) -> list[date]:
         return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
 

@@ -110,19 +110,23 @@ def ranged(start: date, end: date, calendar: sla.WorkCalendar) -> Days:
     return Days(lo=calendar.day_start(start), hi=calendar.day_start(end + timedelta(days=1)), zone=str(calendar.tz))
 
 
-def counted(by: Days) -> dict[str, list]:
-    """Selects of the days' counts from the tickets, by dim: rows (day, channel_id, dim, dim_id, counts…)."""
+def counted(by: Days, dims: tuple[str, ...] = (TOTAL, AGENT, REASON)) -> list:
+    """Selects of the days' counts of `dims` from the tickets: rows (day, channel_id, dim, dim_id, counts…)."""
     none = literal(0, Integer)
 
     def keys(dim_id):
         return () if dim_id is none else (dim_id,)
 
     created = by.of(T.c.created_at)
-    received = select(*_row(created, T.c.channel_id, TOTAL, none, received=func.count())).select_from(
-        by.source(T.c.created_at)).where(by.within(T.c.created_at)).group_by(created, T.c.channel_id)
-    reason = func.coalesce(T.c.reason_id, 0)
-    per_reason = select(*_row(created, T.c.channel_id, REASON, reason, received=func.count())).select_from(
-        by.source(T.c.created_at)).where(by.within(T.c.created_at)).group_by(created, T.c.channel_id, reason)
+
+    def received():
+        return select(*_row(created, T.c.channel_id, TOTAL, none, received=func.count())).select_from(
+            by.source(T.c.created_at)).where(by.within(T.c.created_at)).group_by(created, T.c.channel_id)
+
+    def per_reason():
+        reason = func.coalesce(T.c.reason_id, 0)
+        return select(*_row(created, T.c.channel_id, REASON, reason, received=func.count())).select_from(
+            by.source(T.c.created_at)).where(by.within(T.c.created_at)).group_by(created, T.c.channel_id, reason)
 
     answered = by.of(T.c.first_response_at)
 
@@ -136,12 +140,16 @@ def counted(by: Days) -> dict[str, list]:
     responder = func.coalesce(T.c.first_response_by_id, 0)
     happened = by.of(E.c.created_at)
     events = by.source(E.c.created_at).join(T, T.c.id == E.c.ticket_id)
-    closings = select(*_row(happened, T.c.channel_id, TOTAL, none, closings=_ones(E.c.kind == "closed"),
+
+    def closings():
+        return select(*_row(happened, T.c.channel_id, TOTAL, none, closings=_ones(E.c.kind == "closed"),
                             escalations=_ones(E.c.kind == "escalated"))).select_from(events).where(
-        by.within(E.c.created_at), E.c.kind.in_(ROLLED_KINDS)).group_by(happened, T.c.channel_id)
-    actor = func.coalesce(E.c.actor_id, 0)
-    per_actor = select(*_row(happened, T.c.channel_id, AGENT, actor, closings=func.count())).select_from(
-        events).where(by.within(E.c.created_at), E.c.kind == "closed").group_by(happened, T.c.channel_id, actor)
+            by.within(E.c.created_at), E.c.kind.in_(ROLLED_KINDS)).group_by(happened, T.c.channel_id)
+
+    def per_actor():
+        actor = func.coalesce(E.c.actor_id, 0)
+        return select(*_row(happened, T.c.channel_id, AGENT, actor, closings=func.count())).select_from(
+            events).where(by.within(E.c.created_at), E.c.kind == "closed").group_by(happened, T.c.channel_id, actor)
 
     rated = by.of(S.c.answered_at)
 
@@ -150,9 +158,10 @@ def counted(by: Days) -> dict[str, list]:
                             csat_satisfied=_ones(S.c.rating >= 4))).select_from(by.source(S.c.answered_at)).where(
             by.within(S.c.answered_at), S.c.rating.is_not(None)).group_by(rated, S.c.channel_id, *keys(dim_id))
 
-    return {TOTAL: [received, answers(TOTAL, none), closings, csat(TOTAL, none)],
-            AGENT: [answers(AGENT, responder), per_actor, csat(AGENT, func.coalesce(S.c.agent_id, 0))],
-            REASON: [per_reason, csat(REASON, func.coalesce(S.c.reason_id, 0))]}
+    builders = {TOTAL: lambda: [received(), answers(TOTAL, none), closings(), csat(TOTAL, none)],
+                AGENT: lambda: [answers(AGENT, responder), per_actor(), csat(AGENT, func.coalesce(S.c.agent_id, 0))],
+                REASON: lambda: [per_reason(), csat(REASON, func.coalesce(S.c.reason_id, 0))]}
+    return [part for dim in dims for part in builders[dim]()]
 
 
 def _merged(selects):
@@ -188,9 +197,8 @@ def roll_up(days: Iterable[date], calendar: sla.WorkCalendar, *, now: datetime |
         return []
     by = listed(missing, calendar)
     done = select(*_row(by.table.c.day, literal(0, Integer), DONE, literal(0, Integer)))
-    everything = [part for parts in counted(by).values() for part in parts]
     columns = ["day", "channel_id", "dim", "dim_id", *COUNTS]
-    db.session.execute(_insert_ignoring_duplicates().from_select(columns, _merged([*everything, done])))
+    db.session.execute(_insert_ignoring_duplicates().from_select(columns, _merged([*counted(by), done])))
     if len(missing) > ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("ANALYZE kpi_days"))  # the planner learns the table's new size at once
     db.session.commit()
@@ -209,7 +217,7 @@ def facts(period, dim: str):
     if live_days:
         by = (ranged(live_days[0], live_days[-1], period.calendar) if db.session.get_bind().dialect.name == "postgresql"
               else listed(live_days, period.calendar))
-        parts.append(_merged(counted(by)[dim]))
+        parts.append(_merged(counted(by, (dim,))))
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
