@@ -12,7 +12,7 @@ from wtforms.widgets.core import clean_key
 
 # The widgets written out here; a subclass might render differently, so the match is exact.
 INPUTS = (widgets.TextInput, widgets.NumberInput, widgets.HiddenInput, widgets.EmailInput, widgets.PasswordInput)
-UPLOAD_TYPES = "image/png,image/jpeg,image/gif,image/webp,application/pdf"
+QUOTE = '"'
 
 
 def attributes(values: dict) -> str:
@@ -22,7 +22,11 @@ def attributes(values: dict) -> str:
         if value is False:
             continue
         key = clean_key(key)
-        parts.append(key if value is True else f'{key}="{escape(value).replace(chr(34), "&quot;")}"')
+        if value is True:
+            parts.append(key)
+            continue
+        text = str.__str__(escape(value))  # a plain str: Markup's own methods would escape their arguments
+        parts.append(f'{key}="{text.replace(QUOTE, "&quot;")}"')  # a Markup value keeps its quotes otherwise
     return " ".join(parts)
 
 
@@ -78,8 +82,8 @@ def label(field, for_: str, **values) -> str:
 
 
 def errors_list(field, fid: str) -> str:
-    items = "".join(f"<li>{escape(error)}</li>" for error in field.errors)
-    return f'<ul class="field__errors" id="{escape(fid)}-error">{items}</ul>'
+    items = "\n".join(f"<li>{escape(error)}</li>" for error in field.errors)
+    return f'<ul class="field__errors" id="{escape(fid)}-error">\n{items}\n</ul>'
 
 
 def field_html(field, hint=None, **values) -> Markup:
@@ -115,7 +119,7 @@ def radios_html(field) -> Markup:
             options.append(f'<div class="choice"><input {attributes(values)}> '
                            f'<label for="{escape(oid)}">{escape(choice.label or choice.value)}</label></div>')
     invalid = " field--invalid" if field.errors else ""
-    errors = ("<ul class=\"field__errors\">" + "".join(f"<li>{escape(e)}</li>" for e in field.errors) + "</ul>"
+    errors = ("\n<ul class=\"field__errors\">" + "".join(f"<li>{escape(e)}</li>" for e in field.errors) + "</ul>"
               if field.errors else "")
     return Markup(f'<fieldset class="choice-group{invalid}">\n<legend>{escape(field.label.text)}</legend>\n'  # noqa: S704
                   + "\n".join(options) + errors + "\n</fieldset>")
