@@ -173,10 +173,11 @@ TICKET_THREAD = (
     joinedload(Ticket.order), *TICKET_PEOPLE,
     selectinload(Ticket.messages).selectinload(TicketMessage.attachments),
 )
-# The staff workspace: the order panel's order, every author and actor, and the history, in six queries.
+# The staff workspace: the order panel's order, every author and actor, and the history, in five queries
+# (the messages come with their attachments, which are few, in one statement).
 TICKET_WORKSPACE = (
     joinedload(Ticket.order).options(*ORDER_DETAILS), *TICKET_PEOPLE, joinedload(Ticket.opened_by_operator),
-    selectinload(Ticket.messages).options(selectinload(TicketMessage.attachments), joinedload(TicketMessage.author)),
+    selectinload(Ticket.messages).options(joinedload(TicketMessage.attachments), joinedload(TicketMessage.author)),
     selectinload(Ticket.events).joinedload(TicketEvent.actor),
 )
 

@@ -1,9 +1,11 @@
 """Template filters and globals."""
 import contextlib
 from decimal import Decimal
+from functools import lru_cache
 
 from flask import Flask, current_app, g
-from flask_babel import format_currency, format_date, format_datetime
+from flask_babel import format_currency, format_date, format_datetime, get_locale, get_timezone
+from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
@@ -44,9 +46,29 @@ def cents(value, currency: str = "BRL") -> str:
     return format_currency(Decimal(value or 0) / 100, currency)
 
 
+def datetime_text(value, fmt: str = "short") -> str:
+    """Format a moment for the request's locale and zone; the same text is remembered for the process."""
+    return _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value, fmt: str, locale: str, zone: str) -> str:
+    # The text depends on nothing but the moment, the format, the locale and the zone (the key); Babel's own
+    # formatting reads the same locale and zone from the request.
+    return format_datetime(value, fmt)
+
+
+def time_tag(value, fmt: str = "short") -> Markup:
+    """Return a <time> element for the moment (empty when there is none), as the `when` macros show it."""
+    if not value:
+        return Markup("")
+    return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(datetime_text(value, fmt))}</time>')  # noqa: S704
+
+
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(cents, "cents")
-    app.add_template_filter(lambda d, fmt="short": format_datetime(d, fmt) if d else "", "datetime")
+    app.add_template_filter(datetime_text, "datetime")
+    app.add_template_global(time_tag, "time_tag")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt) if d else "", "date")
     app.add_template_global(store_settings, "store_settings")

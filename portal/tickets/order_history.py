@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 import trackers
 
@@ -149,15 +148,15 @@ def _carrier_events(events: list[dict]) -> list[HistoryEntry]:
 
 
 def _messages(order, staff: bool) -> list[HistoryEntry]:
-    """The newest messages of the order's tickets the viewer may read, in one query."""
-    query = (db.select(TicketMessage).join(Ticket, TicketMessage.ticket_id == Ticket.id)
+    """The newest messages of the order's tickets the viewer may read, in one query (plain rows, no objects)."""
+    query = (db.select(TicketMessage.id, TicketMessage.created_at, TicketMessage.author_kind,
+                       TicketMessage.visibility, TicketMessage.body_html, Ticket.number, Ticket.subject)
+             .join(Ticket, TicketMessage.ticket_id == Ticket.id)
              .where(Ticket.order_id == order.id)
-             .options(joinedload(TicketMessage.ticket))
              .order_by(TicketMessage.created_at.desc(), TicketMessage.id.desc()).limit(MAX_MESSAGES))
     if not staff:
         query = query.where(TicketMessage.visibility == Visibility.customer)
-    return [HistoryEntry(when=message.created_at, kind="message", ticket_number=message.ticket.number,
-                         ticket_subject=message.ticket.subject, message_id=message.id,
-                         author_kind=message.author_kind, visibility=message.visibility,
-                         body_html=message.body_html)
-            for message in db.session.scalars(query)]
+    return [HistoryEntry(when=row.created_at, kind="message", ticket_number=row.number,
+                         ticket_subject=row.subject, message_id=row.id, author_kind=row.author_kind,
+                         visibility=row.visibility, body_html=row.body_html)
+            for row in db.session.execute(query)]

@@ -169,6 +169,11 @@ def answer(survey: TicketSurvey, rating, comment) -> TicketSurvey:
 
 
 def of_ticket(ticket: Ticket) -> list[TicketSurvey]:
-    """Every question asked on the ticket, oldest first, for the workspace."""
+    """Every question asked on the ticket, oldest first, for the workspace (which has loaded its events).
+
+    A question is only ever asked at a closing (`closed_event_id`), so a ticket that was never closed has none.
+    """
+    if not any(event.kind == "closed" for event in ticket.events):
+        return []
     return list(db.session.scalars(db.select(TicketSurvey).where(TicketSurvey.ticket_id == ticket.id)
                                    .order_by(TicketSurvey.id)))

@@ -30,5 +30,8 @@ def register_blueprints(app: Flask) -> None:
 def register_template_globals(app: Flask) -> None:
     """Add the domain helpers that templates call by name."""
     from ..marketplaces.seller_portal import seller_portal_link
+    from .field_html import field_html, radios_html
 
     app.add_template_global(seller_portal_link, "seller_portal_link")
+    app.add_template_global(field_html, "field_html")
+    app.add_template_global(radios_html, "radios_html")

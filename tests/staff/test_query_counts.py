@@ -15,18 +15,71 @@ def _count(count_queries, client, path, **kw):
     return len(statements)
 
 
-def test_the_ticket_workspace_with_1_and_with_30_more_messages(client, login, agent, make_ticket, count_queries,
-                                                              db):
-    small, large = make_ticket(), make_ticket(items=30)
+def _busy_ticket(make_ticket, agent, colleague, tickets_on_order: int = 0):
+    """A ticket with 30 answers and 30 questions (every third answer an internal note, every fifth with two
+    files), its order with 30 items and other tickets, forwarded, escalated, refunded and closed."""
+    from io import BytesIO
+
+    from portal.tickets import actions
+
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+    class Upload:
+        def __init__(self):
+            self.stream, self.filename = BytesIO(png), "foto.png"
+
+    ticket = make_ticket(items=30)
     for n in range(30):
         visibility = Visibility.internal if n % 3 == 0 else Visibility.customer
-        tickets.reply_as_staff(large, agent, f"Resposta {n}", visibility, expected_version=None)
-        tickets.reply_as_customer(large, large.customer, f"Pergunta {n}")
-    db.session.commit()
-    login(agent)
-    few = _count(count_queries, client, f"/staff/tickets/{small.number}")
-    many = _count(count_queries, client, f"/staff/tickets/{large.number}")
-    assert many == few and few <= 20, (few, many)
+        tickets.reply_as_staff(ticket, agent, f"Resposta {n}", visibility, expected_version=None,
+                               uploads=[Upload(), Upload()] if n % 5 == 0 else ())
+        tickets.reply_as_customer(ticket, ticket.customer, f"Pergunta {n}")
+    for _ in range(tickets_on_order):
+        make_ticket(order=ticket.order)
+    actions.forward_ticket(ticket, agent, colleague, "Veja isto", expected_version=None)
+    actions.escalate_ticket(ticket, agent, "cannot_help", None, expected_version=None)
+    actions.refund(ticket, agent, "1.00", "Frete", expected_version=None)
+    tickets.close_ticket(ticket, agent)
+    tickets.reopen_ticket(ticket, agent)
+    return ticket
+
+
+def test_the_ticket_workspace_with_1_and_with_30_more_messages(client, login, agent, colleague, make_ticket,
+                                                              count_queries, db, app, tmp_path):
+    """The workspace's statements: the user, the ticket with its order, items, status history, messages (with
+    their files) and events, the trusted hosts, the cancelled units, the refunds, the order's other tickets,
+    the Correios snapshot when tracked, the order's messages, the store settings, the colleagues, the text
+    modules, the answer shown before the ticket, and the surveys of a ticket that was ever closed."""
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
+    try:
+        small = make_ticket()
+        large = _busy_ticket(make_ticket, agent, colleague, tickets_on_order=5)
+        db.session.commit()
+        login(agent)
+        few = _count(count_queries, client, f"/staff/tickets/{small.number}")
+        page = client.get(f"/staff/tickets/{large.number}").get_data(as_text=True)
+        assert page.count("download data-attachment>") == 12 and "Resposta 29" in page
+        many = _count(count_queries, client, f"/staff/tickets/{large.number}")
+    finally:
+        app.config.pop("ATTACHMENTS_DIR", None)
+    # A ticket that was closed once reads its surveys: the one statement more.
+    assert many == few + 1 and few <= 15, (few, many)
+
+
+def test_the_ticket_workspace_issues_the_same_statements_for_a_busier_order(client, login, agent, colleague,
+                                                                            make_ticket, count_queries, db,
+                                                                            app, tmp_path):
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
+    try:
+        quieter = _busy_ticket(make_ticket, agent, colleague)
+        busier = _busy_ticket(make_ticket, agent, colleague, tickets_on_order=12)
+        db.session.commit()
+        login(agent)
+        few = _count(count_queries, client, f"/staff/tickets/{quieter.number}")
+        many = _count(count_queries, client, f"/staff/tickets/{busier.number}")
+    finally:
+        app.config.pop("ATTACHMENTS_DIR", None)
+    assert many == few, (few, many)
 
 
 def test_the_staff_order_page_with_1_and_with_30_items(client, login, factory, shopper, count_queries, db):

@@ -159,9 +159,11 @@ def text_modules(ticket: Ticket, locale: str | None = None) -> list[FilledModule
     return filled
 
 
-def other_tickets(ticket: Ticket) -> list[Ticket]:
-    return list(db.session.scalars(
-        db.select(Ticket).where(Ticket.order_id == ticket.order_id, Ticket.id != ticket.id)
+def other_tickets(ticket: Ticket) -> list:
+    """The order's other tickets, newest first, as the rows the order panel lists (number, status, subject)."""
+    return list(db.session.execute(
+        db.select(Ticket.number, Ticket.status, Ticket.subject)
+        .where(Ticket.order_id == ticket.order_id, Ticket.id != ticket.id)
         .order_by(Ticket.created_at.desc()).limit(20)))
 
 
