@@ -8,6 +8,7 @@ from .orders import Order, OrderItem, OrderStatusChange, PriceApproval
 from .outbox import OutboxItem, OutboxKind, OutboxState
 from .settings import StoreSettings, TrackingSnapshot, TrustedHost
 from .statuses import BUILTIN_STATUSES, FINALIZADO, OrderStatus, StatusRule, StatusType
+from .surveys import TicketSurvey
 from .telesales import Cart, CartItem, CartState, CustomerAddress, Product
 from .tickets import (
     ESCALATION_REASONS,
@@ -23,7 +24,6 @@ from .tickets import (
     TicketMessage,
     TicketReason,
     TicketStatus,
-    TicketSurvey,
     Visibility,
 )
 from .users import ApiToken, EmailChange, LoginLink, LoginLinkPurpose, Role, User, hash_token
