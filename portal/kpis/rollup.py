@@ -40,6 +40,7 @@ from ..models import Channel, KpiDay, StoreSettings, Ticket, TicketEvent, Ticket
 from ..models.base import UTCDateTime, utcnow
 from ..models.kpis import AGENT, DONE, REASON, TOTAL
 from ..tickets import sla
+from .period import postgres
 
 T = Ticket.__table__
 E = TicketEvent.__table__
@@ -184,7 +185,7 @@ def _insert_ignoring_duplicates():
 def roll_up(days: Iterable[date], calendar: sla.WorkCalendar, *, now: datetime | None = None) -> list[date]:
     """Store the settled days among `days` that are not stored yet, in one statement; return the days stored.
 
-    Commits when it stored anything (the report that needed them is a read).
+    The caller commits (the report's view, the worker), so that the stored days outlive the request.
     """
     last = settled_until(calendar, now)
     wanted = sorted({day for day in days if day <= last})
@@ -199,9 +200,8 @@ def roll_up(days: Iterable[date], calendar: sla.WorkCalendar, *, now: datetime |
     done = select(*_row(by.table.c.day, literal(0, Integer), DONE, literal(0, Integer)))
     columns = ["day", "channel_id", "dim", "dim_id", *COUNTS]
     db.session.execute(_insert_ignoring_duplicates().from_select(columns, _merged([*counted(by), done])))
-    if len(missing) > ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
+    if len(missing) > ANALYZE_AFTER and postgres():
         db.session.execute(text("ANALYZE kpi_days"))  # the planner learns the table's new size at once
-    db.session.commit()
     return missing
 
 
@@ -215,8 +215,7 @@ def facts(period, dim: str):
         parts.append(select(*(K.c[name] for name in ("day", "channel_id", "dim", "dim_id", *COUNTS))).where(
             K.c.dim == dim, K.c.day >= stored_days[0], K.c.day <= stored_days[-1]))
     if live_days:
-        by = (ranged(live_days[0], live_days[-1], period.calendar) if db.session.get_bind().dialect.name == "postgresql"
-              else listed(live_days, period.calendar))
+        by = ranged(live_days[0], live_days[-1], period.calendar) if postgres() else listed(live_days, period.calendar)
         parts.append(_merged(counted(by, (dim,))))
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
@@ -300,4 +299,6 @@ def roll_up_kpis() -> int:
     with app_context():
         calendar = sla.WorkCalendar.for_store(StoreSettings.get())
         last = settled_until(calendar)
-        return len(roll_up([last - timedelta(days=n) for n in range(KEEP_DAYS)], calendar))
+        stored = roll_up([last - timedelta(days=n) for n in range(KEEP_DAYS)], calendar)
+        db.session.commit()
+        return len(stored)

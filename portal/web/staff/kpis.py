@@ -39,7 +39,9 @@ def _request_period():
 
 def _report(period):
     admin = access.can_manage_store(current_user)
-    return figures.report(period, agent_id=current_user.id, every_agent=admin), admin
+    report = figures.report(period, agent_id=current_user.id, every_agent=admin)
+    db.session.commit()  # keeps the days the report rolled up
+    return report, admin
 
 
 def _charts(report: figures.Report) -> list[charts.Chart]:
