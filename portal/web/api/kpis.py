@@ -49,5 +49,5 @@ def get_kpis(query: KpisQuery):
     period = figures.parse_period(query.from_.isoformat() if query.from_ else None,
                                   query.to.isoformat() if query.to else None, query.channel)
     body = report_json(figures.report(period), query.channel)
-    db.session.commit()  # keeps the token's last-used time
+    db.session.commit()  # keeps the token's last-used time and the days the report rolled up
     return jsonify(body)
