@@ -2,15 +2,17 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, DateTime, Integer, String, and_, cast, func, literal, select, true
+from sqlalchemy import Date, DateTime, Integer, String, and_, cast, exists, func, literal, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
+from ..models.kpis import DONE, TOTAL
 from . import rollup
 from .period import C, Period, T, postgres
 from .period import between as _between
 from .period import in_channels as _in_channels
 from .period import percentile_rows as _percentile_rows
+from .rollup import K
 
 
 @dataclass
@@ -75,10 +77,14 @@ def _pg_responses(period: Period, agent_ids: list[int]) -> Responses:
     start = func.timezone(zone, cast(days.c.day, DateTime))
     end = func.timezone(zone, cast(days.c.day + 1, DateTime))
     by_day = stats(T.c.first_response_at >= start, T.c.first_response_at < end, in_channels).lateral("by_day")
-    query = row("total", literal(0, Integer), no_day, total).union_all(
-        row("channel", channel_ids.c.id, no_day, by_channel).select_from(channel_ids.join(by_channel, true())),
-        row("agent", agents.c.id, no_day, by_agent).select_from(agents.join(by_agent, true())),
-        row("day", literal(0, Integer), days.c.day, by_day).select_from(days.join(by_day, true())))
+    parts = [row("channel", channel_ids.c.id, no_day, by_channel).select_from(channel_ids.join(by_channel, true())),
+             row("agent", agents.c.id, no_day, by_agent).select_from(agents.join(by_agent, true())),
+             row("day", literal(0, Integer), days.c.day, by_day).select_from(days.join(by_day, true()))]
+    stored = _stored_days(period)
+    if stored is not None:
+        parts[-1] = parts[-1].where(_not_stored(days.c.day))
+        parts.append(stored)
+    query = row("total", literal(0, Integer), no_day, total).union_all(*parts)
     result = Responses(EMPTY, {}, {}, {})
     for kind, key, day, n, median, p90 in db.session.execute(query):
         figures = (int(n), median, p90)
@@ -95,12 +101,39 @@ def _pg_responses(period: Period, agent_ids: list[int]) -> Responses:
     return result
 
 
+def _stored_days(period: Period):
+    """The stored days' (kind, key, day, n, median, p90) rows, or None when the channels chosen are several.
+
+    Every channel's percentiles are on the "done" row, one channel's on its total row; a stored day without
+    that row had no first response on the channel.
+    """
+    if len(period.channel_ids) > 1:
+        return None
+    if period.channel_ids:
+        which = (K.c.dim == TOTAL, K.c.channel_id == period.channel_ids[0], K.c.dim_id == 0)
+    else:
+        which = (K.c.dim == DONE,)
+    return select(literal("day", String), literal(0, Integer), K.c.day, K.c.answered, K.c.fr_median,
+                  K.c.fr_p90).where(*which, K.c.day >= period.start, K.c.day <= period.end)
+
+
+def _not_stored(day):
+    """The day is not rolled up: its percentiles are read from the tickets."""
+    return ~exists().where(K.c.dim == DONE, K.c.day == day)
+
+
 def _day_percentiles(period: Period, value) -> dict[date, tuple]:
     """{local day: (n, median, p90)} of the first responses, by joining the period's days (not PostgreSQL)."""
     days = rollup.days_table(period.days, period.calendar)
     joined = and_(T.c.first_response_at >= days.c.lo, T.c.first_response_at < days.c.hi)
+    stored = _stored_days(period)
     rows = select(days.c.day.label("day"), value.label("v")).select_from(days.join(T, joined)).where(
-        _in_channels(period, T.c.channel_id), value.is_not(None)).subquery()
-    return _percentile_rows([true()], rows.c.day, rows.c.v)
+        _in_channels(period, T.c.channel_id), value.is_not(None),
+        true() if stored is None else _not_stored(days.c.day)).subquery()
+    result = _percentile_rows([true()], rows.c.day, rows.c.v)
+    if stored is not None:
+        result.update({day: (int(n), median, p90) for _kind, _key, day, n, median, p90 in db.session.execute(stored)
+                       if n})
+    return result
 
 

@@ -3,7 +3,8 @@
 A day is settled two days after it ended in the store's zone. Its counts (tickets received, first responses and
 those within the channel's SLA, closings, escalations, survey answers and the satisfied ones) are stored per
 channel in `kpi_days`, in total and per agent and per reason, by the first report or the worker that needs them,
-together with a "done" row for the day. The days not yet settled are counted from the tickets each time, by
+together with a "done" row for the day; the day's median and p90 first response are stored per channel on its
+total row and over every channel on the "done" row. The days not yet settled are counted from the tickets each time, by
 the same statement. Any change to what a stored day counted (a ticket, closing, escalation or answer dated on
 it, a ticket's reason or channel, a channel's SLA, the store's time zone) deletes the day's rows in the same
 transaction, and the next report rolls it up again (docs/kpis.md, "Daily rollups").
@@ -25,6 +26,7 @@ from sqlalchemy import (
     func,
     inspect,
     literal,
+    null,
     select,
     text,
     true,
@@ -49,6 +51,7 @@ C = Channel.__table__
 K = KpiDay.__table__
 
 COUNTS = ("received", "answered", "within_sla", "closings", "escalations", "csat_answers", "csat_satisfied")
+TIMES = ("fr_median", "fr_p90")  # a stored day's first-response percentiles
 SETTLED_AFTER = timedelta(days=2)  # a day is stored once the day after it is over, too
 ROLLED_KINDS = ("closed", "escalated")
 KEEP_DAYS = 400  # the worker keeps this many past days rolled up
@@ -72,10 +75,11 @@ def days_table(days: list[date], calendar: sla.WorkCalendar):
     return union_all(*rows).subquery("days") if len(rows) > 1 else rows[0].subquery("days")
 
 
-def _row(day, channel, dim: str, dim_id, **counts):
-    zero = literal(0, Integer)
+def _row(day, channel, dim: str, dim_id, **figures):
+    zero, none = literal(0, Integer), cast(null(), Integer)
     return (day.label("day"), channel.label("channel_id"), literal(dim, String).label("dim"),
-            dim_id.label("dim_id"), *(counts.get(name, zero).label(name) for name in COUNTS))
+            dim_id.label("dim_id"), *(figures.get(name, zero).label(name) for name in COUNTS),
+            *(figures.get(name, none).label(name) for name in TIMES))
 
 
 def _ones(condition):
@@ -165,11 +169,41 @@ def counted(by: Days, dims: tuple[str, ...] = (TOTAL, AGENT, REASON)) -> list:
     return [part for dim in dims for part in builders[dim]()]
 
 
-def _merged(selects):
-    """One row per (day, channel, dim, dim_id), the counts of the selects added up."""
+def _merged(selects, *, times: bool = False):
+    """One row per (day, channel, dim, dim_id), the counts of the selects added up (and the percentiles, if `times`).
+
+    Only one select gives a row's percentiles, so their max is that select's value.
+    """
     rows = union_all(*selects).subquery("counted")
     keys = (rows.c.day, rows.c.channel_id, rows.c.dim, rows.c.dim_id)
-    return select(*keys, *(func.sum(rows.c[name]).label(name) for name in COUNTS)).group_by(*keys)
+    return select(*keys, *(func.sum(rows.c[name]).label(name) for name in COUNTS),
+                  *(func.max(rows.c[name]).label(name) for name in (TIMES if times else ()))).group_by(*keys)
+
+
+def _percentiles(by: Days, *, per_channel: bool):
+    """Each day's median and p90 first response by nearest rank: per channel on its total row, else on the
+    "done" row with the day's answered tickets of every channel (percentile_disc; window functions elsewhere)."""
+    value, zero = T.c.first_response_seconds, literal(0, Integer)
+    answered = by.of(T.c.first_response_at)
+    channel = T.c.channel_id if per_channel else zero
+    dim = TOTAL if per_channel else DONE
+    keys = [answered, T.c.channel_id] if per_channel else [answered]
+    where = (by.within(T.c.first_response_at), value.is_not(None))
+    source = by.source(T.c.first_response_at)
+    if postgres():
+        count = {} if per_channel else {"answered": func.count()}
+        return select(*_row(answered, channel, dim, zero, **count,
+                            fr_median=func.percentile_disc(0.5).within_group(value),
+                            fr_p90=func.percentile_disc(0.9).within_group(value))).select_from(source).where(
+            *where).group_by(*keys)
+    inner = select(answered.label("day"), channel.label("channel_id"), value.label("v"),
+                   func.row_number().over(partition_by=keys, order_by=value).label("rn"),
+                   func.count().over(partition_by=keys).label("n")).select_from(source).where(*where).subquery()
+    count = {} if per_channel else {"answered": func.max(inner.c.n)}
+    return select(*_row(inner.c.day, inner.c.channel_id, dim, zero, **count,
+                        fr_median=func.max(case((inner.c.rn == (inner.c.n + 1) // 2, inner.c.v))),
+                        fr_p90=func.max(case((inner.c.rn == (inner.c.n * 9 + 9) // 10, inner.c.v))))
+                  ).group_by(inner.c.day, inner.c.channel_id)
 
 
 def _insert_ignoring_duplicates():
@@ -198,8 +232,9 @@ def roll_up(days: Iterable[date], calendar: sla.WorkCalendar, *, now: datetime |
         return []
     by = listed(missing, calendar)
     done = select(*_row(by.table.c.day, literal(0, Integer), DONE, literal(0, Integer)))
-    columns = ["day", "channel_id", "dim", "dim_id", *COUNTS]
-    db.session.execute(_insert_ignoring_duplicates().from_select(columns, _merged([*counted(by), done])))
+    columns = ["day", "channel_id", "dim", "dim_id", *COUNTS, *TIMES]
+    parts = [*counted(by), _percentiles(by, per_channel=True), _percentiles(by, per_channel=False), done]
+    db.session.execute(_insert_ignoring_duplicates().from_select(columns, _merged(parts, times=True)))
     if len(missing) > ANALYZE_AFTER and postgres():
         db.session.execute(text("ANALYZE kpi_days"))  # the planner learns the table's new size at once
     return missing

@@ -36,3 +36,7 @@ class KpiDay(db.Model):
     escalations: Mapped[int] = mapped_column(Integer, default=0)
     csat_answers: Mapped[int] = mapped_column(Integer, default=0)
     csat_satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    # The day's median and p90 first response (nearest rank, seconds): the channel's on its total row, every
+    # channel's on the "done" row (whose `answered` then counts every channel's answers of the day).
+    fr_median: Mapped[int | None] = mapped_column(Integer)
+    fr_p90: Mapped[int | None] = mapped_column(Integer)

@@ -1,7 +1,7 @@
 """The service KPIs, each counted in SQL, against the same figures worked out by hand on a small known week."""
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -377,3 +377,53 @@ def test_a_ticket_closed_twice_without_a_reopening_is_one_closed_ticket(db, cloc
         clock.set(moment)
         s = figures.summary(period())
         assert (s.closed, s.closed_tickets, s.reopened, s.reopen_rate) == (2, 1, 0, 0.0)
+
+
+@pytest.fixture
+def busy_wednesday(db, week, clock, open_ticket, agent, marketplace):
+    """Seven more first responses on Wednesday over both channels, so that each day's percentiles pick a rank."""
+    for n, (minutes, channel) in enumerate([(5, None), (50, marketplace), (20, None), (90, marketplace), (35, None),
+                                            (10, marketplace), (70, None)]):
+        clock.set(local(WED, 9, n))
+        ticket = open_ticket(channel=channel)
+        clock.set(local(WED, 9, n) + timedelta(minutes=minutes))
+        tickets.reply_as_staff(ticket, agent, "Resposta", "customer", expected_version=ticket.version)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("codes", [[], ["amazon"], ["loja"], ["amazon", "loja"]],
+                         ids=["every-channel", "marketplace", "store", "both"])
+def test_stored_days_give_each_days_percentiles_counted_from_the_tickets(db, busy_wednesday, clock, settling,
+                                                                         store_channel, codes):
+    codes = [store_channel.code if code == "loja" else code for code in codes]
+    clock.set(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+    counted = figures.report(period(channel_codes=codes))
+    clock.set(LATER)
+    stored = figures.report(period(channel_codes=codes))
+    assert _stored_days(db)
+    assert [(row.day, row.median) for row in stored.daily] == [(row.day, row.median) for row in counted.daily]
+    assert stored.summary == counted.summary
+    if not codes:
+        # Wednesday: the 49-hour answer and seven of 5 to 90 minutes; the median of 8 is the 4th, 35 minutes.
+        assert {row.day.day: row.median for row in stored.daily}[WED] == 35 * 60
+
+
+def test_a_stored_day_gives_its_percentiles_without_reading_the_tickets(db, busy_wednesday, clock, settling,
+                                                                        marketplace):
+    """The stored percentiles are what the daily trend shows: changed behind the portal's back, they show."""
+    from portal.models import KpiDay
+
+    clock.set(LATER)
+    figures.report(period())
+    wednesday = datetime(2026, 11, WED).date()
+    done = db.session.get(KpiDay, (wednesday, 0, "done", 0))
+    channel = db.session.get(KpiDay, (wednesday, marketplace.id, "", 0))
+    # Over every channel; the marketplace's own: 50, 90 and 10 minutes, the median 50.
+    assert (done.answered, done.fr_median, done.fr_p90) == (8, 35 * 60, 176400)
+    assert (channel.answered, channel.fr_median, channel.fr_p90) == (3, 50 * 60, 90 * 60)
+    db.session.execute(db.update(KpiDay).where(KpiDay.day == wednesday, KpiDay.dim.in_(["done", ""]))
+                       .values(fr_median=KpiDay.channel_id + 1))
+    db.session.commit()
+    assert {row.day.day: row.median for row in figures.daily(period())}[WED] == 1
+    assert {row.day.day: row.median for row in figures.daily(period(channel_codes=["amazon"]))}[WED] == (
+        marketplace.id + 1)
