@@ -3,16 +3,14 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.errors import Conflict, ValidationError
 from ..extensions import db
-from ..models import ApiToken, LoginLinkPurpose, Role, User
+from ..models import STAFF_ROLES, ApiToken, LoginLinkPurpose, Role, User
 from . import audit
 from . import users as accounts
-
-STAFF_ROLES = (Role.agent, Role.operator, Role.admin)
 
 
 def staff_query():
     """Select every non-customer user, active first, by e-mail."""
-    return db.select(User).where(User.role != Role.customer).order_by(User.active.desc(), User.email)
+    return db.select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.active.desc(), User.email)
 
 
 def _check_role(role) -> Role:

@@ -26,10 +26,11 @@ from .tickets import (
     TicketStatus,
     Visibility,
 )
-from .users import ApiToken, EmailChange, LoginLink, LoginLinkPurpose, Role, User, hash_token
+from .users import STAFF_ROLES, ApiToken, EmailChange, LoginLink, LoginLinkPurpose, Role, User, hash_token
 from .views import SavedView
 
 __all__ = [
+    "STAFF_ROLES",
     "ApiToken", "AuditEntry", "EmailChange", "IntegrationEvent", "OutboxItem", "OutboxKind", "OutboxState",
     "BUILTIN_STATUSES", "Channel", "FINALIZADO", "LoginLink", "LoginLinkPurpose", "Order",
     "OrderItem", "OrderStatus", "OrderStatusChange", "Role", "StatusRule", "StatusType", "StoreSettings",

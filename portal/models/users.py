@@ -29,6 +29,8 @@ class Role(enum.StrEnum):
         return self is not Role.customer
 
 
+STAFF_ROLES = (Role.agent, Role.operator, Role.admin)
+
 ROLE_LABELS = {
     Role.customer: _l("Customer"),
     Role.agent: _l("Agent"),
@@ -44,6 +46,10 @@ def hash_token(raw: str) -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (
+        # The staff among many customers: forwarding and assignment lists, the merchant's staff page.
+        Index("ix_users_role_name", "role", "name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -13,8 +13,8 @@ from ...extensions import db
 from ...marketplaces import delivery
 from ...models import (
     ESCALATION_REASONS,
+    STAFF_ROLES,
     OutboxItem,
-    Role,
     TextModule,
     Ticket,
     TrustedHost,
@@ -138,7 +138,7 @@ def build_forms(ticket: Ticket, order, posted: str | None = None) -> dict:
 def colleagues() -> list[User]:
     """Return the active staff a ticket can be forwarded to, the current user excluded."""
     return list(db.session.scalars(
-        db.select(User).where(User.role.in_((Role.agent, Role.operator, Role.admin)), User.active.is_(True),
+        db.select(User).where(User.role.in_(STAFF_ROLES), User.active.is_(True),
                               User.id != current_user.id).order_by(User.name, User.email)))
 
 
