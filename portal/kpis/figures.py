@@ -183,8 +183,8 @@ def open_now(period: Period, *, now: datetime | None = None) -> dict[tuple[str, 
     """Count the tickets open or waiting now by age bucket and assignee, in one statement."""
     now = now or utcnow()
     one, two, five = (working_days_ago(now, days, period.calendar) for days in BACKLOG_LIMITS)
-    bucket = case((T.c.created_at >= one, "0-1"), (T.c.created_at >= two, "1-2"),
-                  (T.c.created_at >= five, "2-5"), else_="5+")
+    bucket = case((T.c.created_at > one, "0-1"), (T.c.created_at > two, "1-2"),
+                  (T.c.created_at > five, "2-5"), else_="5+")
     rows = db.session.execute(
         select(bucket, T.c.assignee_id, func.count())
         .where(T.c.status.in_([TicketStatus.open.value, TicketStatus.waiting.value]),

@@ -103,6 +103,34 @@ def test_backlog_by_working_days_since_received(db, week):
     assert figures.backlog(period(), now=NOW) == {"0-1": 0, "1-2": 1, "2-5": 1, "5+": 0}
 
 
+def test_backlog_edges_and_each_agents_share(db, week, clock, open_ticket, agent, agent2):
+    """A ticket exactly one working day old is in 1-2; under one day, 0-1; five working days or more, 5+."""
+    moments = {"fresh": local(30, 9), "one-day": local(27, 10), "old": local(MON, 9), "five-days": local(MON, 10)}
+    opened = {}
+    for name, moment in moments.items():
+        clock.set(moment)
+        opened[name] = open_ticket()
+    opened["fresh"].assignee_id = opened["old"].assignee_id = agent2.id
+    db.session.commit()
+    # Now is Monday 30, 10:00: Friday 27, 10:00 is 24 working hours ago (the weekend does not count); Monday 23,
+    # 10:00 is 120 and 09:00 is 121 working hours ago.
+    assert figures.backlog(period(), now=NOW) == {"0-1": 1, "1-2": 2, "2-5": 1, "5+": 2}
+    assert figures.backlog(period(), now=NOW, agent_id=agent2.id) == {"0-1": 1, "1-2": 0, "2-5": 0, "5+": 1}
+    clock.set(NOW)
+    rows = {row.user_id: row for row in figures.per_agent(period())}
+    assert rows[agent2.id].backlog == 2 and rows[agent.id].backlog == 0
+
+
+def test_the_page_writes_numbers_the_languages_way(client, login, db, week, agent):
+    agent.locale = "de"
+    db.session.commit()
+    login(agent)
+    body = client.get("/staff/kpis?from=2026-11-23&to=2026-11-29").get_data(as_text=True)
+    assert "Eingegangen" in body
+    assert "66,7" in body and "66.7" not in body  # the satisfied share
+    assert "<dd>2,0 Std.</dd>" in body  # the median first response, 7,200 s
+
+
 def test_per_day_in_the_stores_dates(db, week):
     days = {row.day.day: row for row in figures.daily(period())}
     assert [(d, days[d].received) for d in sorted(days) if days[d].received] == [(MON, 2), (TUE, 2), (FRI, 1)]
