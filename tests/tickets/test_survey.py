@@ -148,6 +148,17 @@ def test_a_tampered_token_gets_a_clear_404(app, db, client, closed, mangle):
     assert "This survey link is not valid." in response.get_data(as_text=True)
 
 
+def test_an_answer_sent_with_a_tampered_token_writes_nothing(app, db, client, csrf_from, closed):
+    link = _link(app, db, closed)
+    form_token = csrf_from(client.get(_path(link)).get_data(as_text=True))
+    token = link.rsplit("/", 1)[1]
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    response = client.post(f"/survey/{tampered}", data={"csrf_token": form_token, "rating": "5"})
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert _surveys(db, closed)[0].answered_at is None
+
+
 def test_a_token_signed_for_something_else_is_refused(app, db, client, closed):
     from itsdangerous import URLSafeTimedSerializer
 
