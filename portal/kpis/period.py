@@ -99,22 +99,29 @@ def postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def percentile_rows(base, group, value):
-    """Return {group: (n, median, p90)} for the rows of `base` (a where-clause) by nearest rank.
+def percentile_select(groups: list, value, *, source=None, where=()):
+    """Select (*groups, n, median, p90) of `value` per group by nearest rank; `groups` are labelled columns.
 
     PostgreSQL's percentile_disc is nearest rank (the first value at or past the fraction); elsewhere the same
     rank is read from window functions.
     """
     if postgres():
-        query = select(group, func.count(), func.percentile_disc(0.5).within_group(value),
-                       func.percentile_disc(0.9).within_group(value)).where(*base).group_by(group)
-        return {row[0]: (int(row[1]), row[2], row[3]) for row in db.session.execute(query)}
-    rank = func.row_number().over(partition_by=group, order_by=value).label("rn")
-    size = func.count().over(partition_by=group).label("n")
-    inner = select(group.label("g"), value.label("v"), rank, size).where(*base).subquery()
-    query = select(
-        inner.c.g, inner.c.n,
-        func.max(case((inner.c.rn == (inner.c.n + 1) // 2, inner.c.v))),
-        func.max(case((inner.c.rn == (inner.c.n * 9 + 9) // 10, inner.c.v))),
-    ).group_by(inner.c.g, inner.c.n)
+        query = select(*groups, func.count().label("n"), func.percentile_disc(0.5).within_group(value).label("median"),
+                       func.percentile_disc(0.9).within_group(value).label("p90"))
+        query = query if source is None else query.select_from(source)
+        return query.where(*where).group_by(*groups)
+    keys = [group.element for group in groups]
+    inner = select(*groups, value.label("v"), func.row_number().over(partition_by=keys, order_by=value).label("rn"),
+                   func.count().over(partition_by=keys).label("n"))
+    inner = (inner if source is None else inner.select_from(source)).where(*where).subquery()
+    outer = [inner.c[group.name] for group in groups]
+    return select(*outer, inner.c.n,
+                  func.max(case((inner.c.rn == (inner.c.n + 1) // 2, inner.c.v))).label("median"),
+                  func.max(case((inner.c.rn == (inner.c.n * 9 + 9) // 10, inner.c.v))).label("p90")
+                  ).group_by(*outer, inner.c.n)
+
+
+def percentile_rows(base, group, value):
+    """Return {group: (n, median, p90)} for the rows of `base` (a where-clause) by nearest rank."""
+    query = percentile_select([group.label("g")], value, where=base)
     return {row[0]: (int(row[1]), row[2], row[3]) for row in db.session.execute(query)}

@@ -42,7 +42,7 @@ from ..models import Channel, KpiDay, StoreSettings, Ticket, TicketEvent, Ticket
 from ..models.base import UTCDateTime, utcnow
 from ..models.kpis import AGENT, DONE, REASON, TOTAL
 from ..tickets import sla
-from .period import postgres
+from .period import percentile_select, postgres
 
 T = Ticket.__table__
 E = TicketEvent.__table__
@@ -182,28 +182,18 @@ def _merged(selects, *, times: bool = False):
 
 def _percentiles(by: Days, *, per_channel: bool):
     """Each day's median and p90 first response by nearest rank: per channel on its total row, else on the
-    "done" row with the day's answered tickets of every channel (percentile_disc; window functions elsewhere)."""
+    "done" row with the day's answered tickets of every channel."""
     value, zero = T.c.first_response_seconds, literal(0, Integer)
-    answered = by.of(T.c.first_response_at)
-    channel = T.c.channel_id if per_channel else zero
-    dim = TOTAL if per_channel else DONE
-    keys = [answered, T.c.channel_id] if per_channel else [answered]
-    where = (by.within(T.c.first_response_at), value.is_not(None))
-    source = by.source(T.c.first_response_at)
-    if postgres():
-        count = {} if per_channel else {"answered": func.count()}
-        return select(*_row(answered, channel, dim, zero, **count,
-                            fr_median=func.percentile_disc(0.5).within_group(value),
-                            fr_p90=func.percentile_disc(0.9).within_group(value))).select_from(source).where(
-            *where).group_by(*keys)
-    inner = select(answered.label("day"), channel.label("channel_id"), value.label("v"),
-                   func.row_number().over(partition_by=keys, order_by=value).label("rn"),
-                   func.count().over(partition_by=keys).label("n")).select_from(source).where(*where).subquery()
-    count = {} if per_channel else {"answered": func.max(inner.c.n)}
-    return select(*_row(inner.c.day, inner.c.channel_id, dim, zero, **count,
-                        fr_median=func.max(case((inner.c.rn == (inner.c.n + 1) // 2, inner.c.v))),
-                        fr_p90=func.max(case((inner.c.rn == (inner.c.n * 9 + 9) // 10, inner.c.v))))
-                  ).group_by(inner.c.day, inner.c.channel_id)
+    groups = [by.of(T.c.first_response_at).label("day")]
+    if per_channel:
+        groups.append(T.c.channel_id.label("channel_id"))
+    stats = percentile_select(groups, value, source=by.source(T.c.first_response_at),
+                              where=(by.within(T.c.first_response_at), value.is_not(None))).subquery("stats")
+    if per_channel:
+        return select(*_row(stats.c.day, stats.c.channel_id, TOTAL, zero, fr_median=stats.c.median,
+                            fr_p90=stats.c.p90))
+    return select(*_row(stats.c.day, zero, DONE, zero, answered=stats.c.n, fr_median=stats.c.median,
+                        fr_p90=stats.c.p90))
 
 
 def _insert_ignoring_duplicates():
