@@ -41,6 +41,10 @@ START, END = "<!-- soak:start -->", "<!-- soak:end -->"
 BIN = Path(sys.executable).parent
 # A sender presumed dead after this long (OUTBOX_LEASE_SECONDS): above the longest delivery set here (8 s).
 LEASE_SECONDS = 20
+# Idle seconds before gunicorn closes a client's connection, as behind a load balancer (docs/deployment.md):
+# with the default 2 s, a worker whose loop is held up that long by a loaded machine closes a connection on
+# which the client has just sent its next request, and the client sees a reset that no server fault caused.
+KEEP_ALIVE = 30
 # The portal must serve database pages again within this many seconds of PostgreSQL accepting connections.
 RECOVERY_LIMIT = 15
 # 503s are declared for requests begun from the stop until this long after the portal answered again
@@ -234,7 +238,8 @@ def run(seconds: float = 60, clients: int = 64, workers: int = 4, threads: int =
 
         server = cluster.Process([str(BIN / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads",
                                   str(threads), "-b", f"127.0.0.1:{(port := services.free_port())}", "--timeout", "60",
-                                  "--backlog", "2048", "wsgi:app"], env, workdir / "gunicorn.log")
+                                  "--backlog", "2048", "--keep-alive", str(KEEP_ALIVE), "wsgi:app"], env,
+                                 workdir / "gunicorn.log")
         base = f"http://127.0.0.1:{port}"
         cluster.wait_for(lambda: isinstance(_probe(base, requests.Session()), int), 60)
         consumer_log = workdir / "consumer.log"
@@ -285,11 +290,13 @@ def _report(seconds, clients, workers, threads, record, line, url, smtp, market,
     outage = (line.marks["pg_stop"], line.marks["pg_recovered"] + OUTAGE_GRACE)
     samples = record.samples
     by_status = Counter(str(s.status) if s.status is not None else f"socket:{s.error}" for s in samples)
-    undeclared = Counter()
+    undeclared, undeclared_seen = Counter(), []
     for s in samples:
         in_outage = s.start <= outage[1] and s.start + s.seconds >= outage[0]
         if s.status is None or (s.status >= 500 and not (s.status == 503 and in_outage)):
             undeclared[f"{s.kind}:{s.status if s.status is not None else s.error}"] += 1
+            undeclared_seen.append(f"{s.kind} at {s.start - line.marks['load_start']:.2f} s for "
+                                   f"{s.seconds:.2f} s: {s.status or s.error} {s.detail}".rstrip())
     timed = [s.seconds * 1000 for s in samples if s.status is not None]
     rows = _outbox(url)
     mails = {message_id(row["key"]): row for row in rows if row["kind"] == "email"}
@@ -305,6 +312,7 @@ def _report(seconds, clients, workers, threads, record, line, url, smtp, market,
         "p50_ms": round(statistics.median(timed), 1) if timed else 0.0,
         "p99_ms": round(_percentile(timed, 0.99), 1),
         "by_status": dict(sorted(by_status.items())), "undeclared_errors": dict(undeclared),
+        "undeclared_seen": undeclared_seen[:10],
         "by_kind": dict(sorted(Counter(s.kind for s in samples).items())),
         "marks": marks,
         "pg_down_s": round(line.marks["pg_started"] - line.marks["pg_stop"], 2),
@@ -336,7 +344,8 @@ def failures(report: dict) -> list[str]:
     """Return every guarantee of the soak that the run broke, as sentences; empty when all held."""
     problems = []
     if report["undeclared_errors"]:
-        problems.append(f"5xx or socket errors outside the declared outage: {report['undeclared_errors']}")
+        problems.append(f"5xx or socket errors outside the declared outage: {report['undeclared_errors']} "
+                        f"(marks {report['marks']}; {report['undeclared_seen']})")
     if report["missing"]:
         problems.append(f"acknowledged writes not in the database: {report['missing'][:20]}")
     if report["pg_recovery_s"] > RECOVERY_LIMIT:

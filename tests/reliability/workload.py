@@ -32,6 +32,7 @@ class Sample:
     kind: str
     status: int | None  # None: a socket error (refused, reset, timeout)
     error: str = ""
+    detail: str = ""  # the socket error's own words
 
 
 @dataclass
@@ -78,7 +79,8 @@ class Client:
             response = self.session.request(method, self.base + path, timeout=TIMEOUT, allow_redirects=False,
                                             **kwargs)
         except requests.RequestException as error:
-            self.record.sample(Sample(start, time.monotonic() - start, kind, None, type(error).__name__))
+            self.record.sample(Sample(start, time.monotonic() - start, kind, None, type(error).__name__,
+                                      str(error)[:300]))
             return None
         self.record.sample(Sample(start, time.monotonic() - start, kind, response.status_code))
         return response
