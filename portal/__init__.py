@@ -45,6 +45,7 @@ def register_proxy_fix(app: Flask) -> None:
 def register_domain_hooks() -> None:
     """Connect what packages do when others act: marketplace deliveries follow ticket events, and send."""
     from .marketplaces import delivery, outbound  # noqa: F401  (they connect and register on import)
+    from .store import lookups  # noqa: F401  (a new lists token with every change to what the lists hold)
     from .telesales import backoffice  # noqa: F401  (registers the back office's outbox transport)
 
 

@@ -1,4 +1,5 @@
 """Store-wide settings, trusted tracking hosts and cached tracking histories."""
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, Text, false, true
@@ -35,6 +36,8 @@ class StoreSettings(db.Model):
     switch_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Compare-and-set counter of the status rules matrix (saved apart from the settings forms).
     rules_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # A new random token whenever a channel, a ticket reason or a staff account changes (store/lookups.py).
+    lists_version: Mapped[str | None] = mapped_column(String(16), default=lambda: secrets.token_hex(8))
     statuses_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Telesales: the highest manual price an operator may set (cents), how long a shared cart link lives,
     # and the back-office endpoint that is told about orders placed in the portal (signed like webhooks).

@@ -122,6 +122,20 @@ BUILTIN_REASONS = {
 }
 
 
+def reason_label(code: str, label: str, labels: dict | None, locale: str | None) -> str:
+    """A reason's label in that language: the merchant's own, else a built-in reason's translation if never renamed."""
+    stored = (labels or {}).get(locale or "")
+    if stored:
+        return stored
+    builtin = BUILTIN_REASONS.get(code)
+    if builtin is None or label != builtin[0] or not locale:
+        return label
+    if locale == str(get_locale() or ""):
+        return str(builtin[1])
+    with force_locale(locale):
+        return str(builtin[1])
+
+
 class TicketReason(db.Model):
     """One entry of the store's list of reasons a shopper can pick when opening a ticket."""
 
@@ -139,16 +153,7 @@ class TicketReason(db.Model):
 
     def label_in(self, locale: str | None) -> str:
         """The merchant's label in that language; a built-in reason never renamed speaks every catalog language."""
-        stored = (self.labels or {}).get(locale or "")
-        if stored:
-            return stored
-        builtin = BUILTIN_REASONS.get(self.code)
-        if builtin is None or self.label != builtin[0] or not locale:
-            return self.label
-        if locale == str(get_locale() or ""):
-            return str(builtin[1])
-        with force_locale(locale):
-            return str(builtin[1])
+        return reason_label(self.code, self.label, self.labels, locale)
 
     @property
     def shown_label(self) -> str:

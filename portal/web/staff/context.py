@@ -13,15 +13,14 @@ from ...extensions import db
 from ...marketplaces import delivery
 from ...models import (
     ESCALATION_REASONS,
-    STAFF_ROLES,
     OutboxItem,
     TextModule,
     Ticket,
     TrustedHost,
-    User,
     Visibility,
 )
 from ...orders.timeline import build_timeline
+from ...store import lookups
 from ...tickets import lifecycle as tickets
 from ...tickets import text_modules as module_texts
 from ...tickets.order_history import build_history
@@ -135,11 +134,9 @@ def build_forms(ticket: Ticket, order, posted: str | None = None) -> dict:
     return forms
 
 
-def colleagues() -> list[User]:
+def colleagues() -> list[lookups.StaffItem]:
     """Return the active staff a ticket can be forwarded to, the current user excluded."""
-    return list(db.session.scalars(
-        db.select(User).where(User.role.in_(STAFF_ROLES), User.active.is_(True),
-                              User.id != current_user.id).order_by(User.name, User.email)))
+    return lookups.colleagues(current_user)
 
 
 def text_modules(ticket: Ticket, locale: str | None = None) -> list[FilledModule]:

@@ -8,14 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...core.templating import store_settings
-from ...extensions import db
-from ...models import QUEUE_TABS, Channel, TicketReason, TicketStatus
+from ...models import QUEUE_TABS, TicketStatus
 from ...models.base import utcnow
+from ...store import lookups
 from ...tickets import queue as ticket_queue
 from ...tickets import saved_views, sla
 from . import bp
 from .bulk import bulk_form
-from .context import colleagues
 
 PER_PAGE = 25
 
@@ -28,12 +27,6 @@ def situation_of(now, tz):
         return (sla.situation(ticket.open_since, ticket.due_at, now, tz),
                 sla.days_pending(ticket.open_since, now, tz))
     return compute
-
-
-def _choices():
-    channels = db.session.scalars(db.select(Channel).order_by(Channel.name)).all()
-    reasons = db.session.scalars(db.select(TicketReason).order_by(TicketReason.position, TicketReason.id)).all()
-    return channels, reasons
 
 
 @bp.route("/")
@@ -53,13 +46,13 @@ def render_queue(filters, status: int = 200, view_error: str | None = None, view
         flash(_("Found in the tab “%(tab)s”.", tab=found_in.label), "info")
         filters = replace(filters, tab=found_in, page=1)
     pagination = ticket_queue.queue_page(filters, current_user, PER_PAGE, counts)
-    channels, reasons = _choices()
+    choices = lookups.lists()
     now = utcnow()
     shown_views = list(zip(views, view_filters, view_counts, strict=True))
-    people = colleagues()
+    people = lookups.colleagues(current_user)
     html = render_template(
         "staff/queue.html", filters=filters, counts=counts, tabs=QUEUE_TABS, pagination=pagination,
-        channels=channels, reasons=reasons, tab_count=tab_count, colleagues=people,
+        channels=choices.channels, reasons=choices.reasons, tab_count=tab_count, colleagues=people,
         bulk_form=bulk_form(people), bulk_back=urlencode(filters.to_args()),
         situation_of=situation_of(now, store_settings().timezone), time_left=lambda due: time_left(due, now),
         views=shown_views, current_view=request.args.get("view", type=int), view_error=view_error,
