@@ -300,7 +300,7 @@ def measure(per_page: int = 25, runs: int = 21, echo: Callable[[str], None] = pr
     from sqlalchemy import event
     from werkzeug.datastructures import MultiDict
 
-    from ..tickets.queue import QueueFilters, queue_page, tab_counts
+    from ..tickets.queue import QueueFilters, queue_page, row_names, tab_counts
 
     sample = db.session.scalar(select(Ticket).where(Ticket.marketplace_ticket_code.is_not(None)).limit(1))
     agent = db.session.scalar(select(User).where(User.id == sample.assignee_id)) if sample.assignee_id else \
@@ -320,8 +320,9 @@ def measure(per_page: int = 25, runs: int = 21, echo: Callable[[str], None] = pr
             started = time.perf_counter()
             filters = QueueFilters.from_args(MultiDict(args))
             page = queue_page(filters, agent, per_page, tab_counts(filters, agent))
-            shown = [(t.order.number, t.channel.name, t.customer.name, t.assignee and t.assignee.name,
-                      t.forwarded_by and t.forwarded_by.name) for t in page.items]
+            names = row_names(page.items)
+            shown = [(t.order.number, names.channels[t.channel_id], t.customer.name, names.people.get(t.assignee_id),
+                      names.people.get(t.forwarded_by_id)) for t in page.items]
             timings.append((time.perf_counter() - started) * 1000)
             queries = len(statements)
             statements.clear()

@@ -52,6 +52,7 @@ class StaffItem:
     name: str | None
     email: str
     role: Role
+    active: bool
 
     @property
     def display_name(self) -> str:
@@ -62,7 +63,7 @@ class StaffItem:
 class Lists:
     channels: tuple[ChannelItem, ...]  # by name
     reasons: tuple[ReasonItem, ...]  # in the merchant's order
-    staff: tuple[StaffItem, ...]  # the active staff, by name and address
+    staff: tuple[StaffItem, ...]  # every staff account, active or not, by name and address
 
 
 def _read() -> Lists:
@@ -71,14 +72,14 @@ def _read() -> Lists:
     reasons = tuple(ReasonItem(r.id, r.code, r.label, tuple(sorted((r.labels or {}).items())), r.active)
                     for r in db.session.scalars(db.select(TicketReason)
                                                 .order_by(TicketReason.position, TicketReason.id)))
-    staff = tuple(StaffItem(u.id, u.name, u.email, u.role) for u in db.session.execute(
-        db.select(User.id, User.name, User.email, User.role)
-        .where(User.role.in_(STAFF_ROLES), User.active.is_(True)).order_by(User.name, User.email, User.id)))
+    staff = tuple(StaffItem(u.id, u.name, u.email, u.role, u.active) for u in db.session.execute(
+        db.select(User.id, User.name, User.email, User.role, User.active)
+        .where(User.role.in_(STAFF_ROLES)).order_by(User.name, User.email, User.id)))
     return Lists(channels, reasons, staff)
 
 
 def lists() -> Lists:
-    """Return the channels, reasons and active staff, read again only when the settings' token changed."""
+    """Return the channels, reasons and staff, read again only when the settings' token changed."""
     token = store_settings().lists_version
     kept = current_app.extensions.setdefault("store_lists", {})
     if token and kept.get("token") == token:
@@ -92,7 +93,7 @@ def lists() -> Lists:
 
 def colleagues(of: User) -> list[StaffItem]:
     """Return the active staff a ticket can be handed to, `of` (the signed-in user) left out."""
-    return [person for person in lists().staff if person.id != of.id]
+    return [person for person in lists().staff if person.active and person.id != of.id]
 
 
 def _touches_lists(session: Session) -> bool:

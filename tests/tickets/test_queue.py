@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.models import TicketStatus, Visibility
 from portal.tickets import lifecycle as tickets
-from portal.tickets.queue import QueueFilters, queue_page, queue_query, tab_counts
+from portal.tickets.queue import QueueFilters, queue_page, queue_query, row_names, tab_counts
 
 
 def _numbers(db, filters, user):
@@ -123,11 +123,13 @@ def test_tab_counts_in_one_query(db, queue, agent, count_queries):
 def _page_queries(db, count_queries, agent, per_page, **args):
     db.session.expire_all()
     agent.role  # noqa: B018 - the signed-in user is loaded before the page starts
+    row_names([])  # the kept lists (channels, staff) are read once, then kept
     with count_queries() as statements:
         filters = _filters(**args)
         page = queue_page(filters, agent, per_page, tab_counts(filters, agent))
-        rows = [(t.order.number, t.channel.name, t.customer.name, t.assignee and t.assignee.name,
-                 t.forwarded_by and t.forwarded_by.name) for t in page.items]
+        names = row_names(page.items)
+        rows = [(t.order.number, names.channels[t.channel_id], t.customer.name, names.people.get(t.assignee_id),
+                 names.people.get(t.forwarded_by_id)) for t in page.items]
     return len(statements), len(rows), page
 
 
@@ -137,6 +139,28 @@ def test_page_query_count_is_fixed_whatever_the_page_size(db, queue, agent, coun
     assert small[1] == 1 and large[1] == 4
     assert small[0] == large[0] == 2  # the tab counts, then the page with its joins
     assert small[2].total == large[2].total == 4 and small[2].pages == 4
+
+
+def test_rows_name_their_channel_assignee_and_forwarder_even_once_no_longer_staff(db, queue, agent, factory,
+                                                                                  count_queries):
+    from portal.models import Role
+    from portal.tickets import actions
+
+    mine = queue["mine"]
+    former = factory.user(role=Role.agent, name="Rita Antiga")
+    actions.forward_ticket(mine, former, agent, "Para você", expected_version=None)
+    db.session.flush()
+    page = queue_page(_filters(), agent, 50)
+    names = row_names(page.items)
+    assert names.people[mine.assignee_id] == agent.name and names.people[mine.forwarded_by_id] == "Rita Antiga"
+    assert {names.channels[t.channel_id] for t in page.items} == {"Loja virtual", "Amazon"}
+    former.role, agent.active = Role.customer, False  # left the team; and the assignee's account closed
+    db.session.flush()
+    with count_queries() as statements:
+        names = row_names(page.items)
+    assert names.people[mine.forwarded_by_id] == "Rita Antiga" and names.people[mine.assignee_id] == agent.name
+    # The lists are read again (they changed), and the one who is no longer staff in one statement more.
+    assert len([s for s in statements if "FROM users" in s and "IN" in s]) == 2, statements
 
 
 @pytest.mark.parametrize("args", [{}, {"assignee": "unassigned"}, {"sort": "newest"}, {"tab": "closed"}])
@@ -189,3 +213,21 @@ def test_the_page_says_more_than_and_the_filters_still_narrow_it(client, login, 
     assert "More than 3 tickets" in html and "Page 1 of" not in html
     narrowed = client.get("/staff/?assignee=unassigned").get_data(as_text=True)
     assert "2 tickets" in narrowed and "More than" not in narrowed
+
+
+@pytest.mark.parametrize("args, walks", [
+    ({"reason": "1"}, True), ({"channel": "1"}, True), ({"assignee": "me"}, True), ({"assignee": "unassigned"}, True),
+    ({"reason": "1", "sort": "due_desc"}, True), ({"reason": "1", "sort": "newest"}, False),
+    ({"reason": "1", "channel": "1"}, False), ({"date_from": "2026-11-01"}, False),
+    ({"channel": "1", "late": "1"}, False),
+])
+def test_one_indexed_filter_in_due_order_walks_its_index_the_others_filter_first(db, queue, agent, count_queries,
+                                                                                args, walks):
+    """A page of one channel, reason or assignee in due order is one range of that column's index: walking it
+    reads only the page, where filtering first would read and sort every match (up to 10,000)."""
+    filters = _filters(**args)
+    counts = tab_counts(filters, agent)
+    with count_queries() as statements:
+        queue_page(filters, agent, 25, counts).items  # noqa: B018
+    assert len(statements) == 1
+    assert ("MATERIALIZED" not in statements[0]) is walks, statements[0]

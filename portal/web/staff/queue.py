@@ -53,6 +53,7 @@ def render_queue(filters, status: int = 200, view_error: str | None = None, view
     html = render_template(
         "staff/queue.html", filters=filters, counts=counts, tabs=QUEUE_TABS, pagination=pagination,
         channels=choices.channels, reasons=choices.reasons, tab_count=tab_count, colleagues=people,
+        names=ticket_queue.row_names(pagination.items),
         bulk_form=bulk_form(people), bulk_back=urlencode(filters.to_args()),
         situation_of=situation_of(now, store_settings().timezone), time_left=lambda due: time_left(due, now),
         views=shown_views, current_view=request.args.get("view", type=int), view_error=view_error,
