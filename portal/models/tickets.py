@@ -168,10 +168,15 @@ class Ticket(db.Model):
     __tablename__ = "tickets"
     __table_args__ = (
         # The queue reads a tab in due order, page by page; the id makes the order total, so a page is an index range.
+        # On PostgreSQL each filter's index also carries the other filters' columns: two filters together (a
+        # channel and an assignee) are counted and paged from one index alone.
         Index("ix_tickets_status_due", "status", "due_at", "id"),
-        Index("ix_tickets_status_channel_due", "status", "channel_id", "due_at", "id"),
-        Index("ix_tickets_assignee_status_due", "assignee_id", "status", "due_at", "id"),
-        Index("ix_tickets_reason_status_due", "reason_id", "status", "due_at", "id"),
+        Index("ix_tickets_status_channel_due", "status", "channel_id", "due_at", "id",
+              postgresql_include=["reason_id", "assignee_id", "created_at"]),
+        Index("ix_tickets_assignee_status_due", "assignee_id", "status", "due_at", "id",
+              postgresql_include=["channel_id", "reason_id", "created_at"]),
+        Index("ix_tickets_reason_status_due", "reason_id", "status", "due_at", "id",
+              postgresql_include=["channel_id", "assignee_id", "created_at"]),
         # Period filters and the newest/oldest sorts read a tab in creation order. On PostgreSQL the index
         # also carries the other filters' columns, so a period combined with them is counted from the index.
         Index("ix_tickets_status_created", "status", "created_at", "id",
