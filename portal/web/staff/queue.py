@@ -7,7 +7,7 @@ from flask_babel import format_number, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...core.templating import store_settings
+from ...core.templating import store_settings, url_filler
 from ...models import QUEUE_TABS, TicketStatus
 from ...models.base import utcnow
 from ...store import lookups
@@ -53,7 +53,8 @@ def render_queue(filters, status: int = 200, view_error: str | None = None, view
     html = render_template(
         "staff/queue.html", filters=filters, counts=counts, tabs=QUEUE_TABS, pagination=pagination,
         channels=choices.channels, reasons=choices.reasons, tab_count=tab_count, colleagues=people,
-        names=ticket_queue.row_names(pagination.items),
+        names=ticket_queue.row_names(pagination.items), ticket_url=url_filler("staff.ticket", "ticket_number"),
+        order_url=url_filler("staff.order_print", "number"),
         bulk_form=bulk_form(people), bulk_back=urlencode(filters.to_args()),
         situation_of=situation_of(now, store_settings().timezone), time_left=lambda due: time_left(due, now),
         views=shown_views, current_view=request.args.get("view", type=int), view_error=view_error,
