@@ -24,3 +24,13 @@ def start_over() -> None:
     db.session.rollback()
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(text("DELETE FROM channels WHERE 0"))
+
+
+def start_attempt(attempt: int) -> None:
+    """Begin attempt number `attempt` (0 first) of a request's writes.
+
+    A retry always starts over. The first attempt starts over on SQLite only, for its write lock: on
+    PostgreSQL the rows the request read (its channel, say) stay loaded instead of being read again.
+    """
+    if attempt or db.session.get_bind().dialect.name == "sqlite":
+        start_over()

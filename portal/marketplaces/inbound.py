@@ -144,14 +144,15 @@ def _create(order: Order, channel: Channel, event: InboundEvent) -> Ticket:
         raise ValidationError(_l("Send the subject: this ticket does not exist yet."), field="ticket.subject")
     if event.message is None:
         ticket = _new_ticket(order, channel, event.subject, None, event.ticket_code)
+        if event.type != STATUS_CHANGED:
+            ticket.marketplace_state_at = event.occurred_at
         flush()
         events.opened(ticket, None)
+        flush()
     else:
-        ticket = create_channel_ticket(order, channel, event.subject, event.message.body, event.ticket_code)
-        ticket.messages[-1].external_id = event.message.id
-    if event.type != STATUS_CHANGED:
-        ticket.marketplace_state_at = event.occurred_at
-    flush()
+        ticket = create_channel_ticket(
+            order, channel, event.subject, event.message.body, event.ticket_code, message_id=event.message.id,
+            state_at=event.occurred_at if event.type != STATUS_CHANGED else None)
     return ticket
 
 

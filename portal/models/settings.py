@@ -70,8 +70,16 @@ class StoreSettings(db.Model):
 
     @classmethod
     def get(cls) -> "StoreSettings":
-        """Return the settings row, or unsaved defaults when there is none yet."""
-        return db.session.get(cls, 1) or cls(id=1)
+        """Return the settings row, or unsaved defaults when there is none yet.
+
+        The session keeps the row (its identity map holds unchanged rows only weakly), so that a request
+        reads it once however often it asks; a commit or a rollback still makes it read afresh.
+        """
+        settings = db.session.get(cls, 1)
+        if settings is None:
+            return cls(id=1)
+        db.session.info["store_settings"] = settings
+        return settings
 
 
 class TrustedHost(db.Model):

@@ -18,7 +18,7 @@ both are outbox rows written with the answer, handed to the queue only after the
 to queue or send them is recorded on the row without touching the committed answer.
 """
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -106,14 +106,21 @@ def open_ticket(order: Order, user, reason_id: int | None, subject: str, body: s
 
 
 def create_channel_ticket(order: Order, channel: Channel, subject: str, body: str,
-                          marketplace_ticket_code: str | None, user=None) -> Ticket:
-    """Register a ticket that arrived through a channel (a marketplace's, or typed in by staff)."""
+                          marketplace_ticket_code: str | None, user=None, *, message_id: str | None = None,
+                          state_at: datetime | None = None) -> Ticket:
+    """Register a ticket that arrived through a channel (a marketplace's, or typed in by staff).
+
+    A marketplace's delivery gives its message's id and the moment of the ticket's state there; both are
+    written with the rows, not after them.
+    """
     code = (marketplace_ticket_code or "").strip()
     if len(code) > MAX_CODE:
         raise ValidationError(_l("Write at most %(max)d characters.", max=MAX_CODE), field="marketplace_ticket_code")
     ticket = _new_ticket(order, channel, subject, None, code)
+    ticket.marketplace_state_at = state_at
     kind = AuthorKind.marketplace if channel.is_marketplace else AuthorKind.customer
     message = add_message(ticket, user, kind, Visibility.customer, body, moment=ticket.created_at)
+    message.external_id = message_id
     flush()
     event = events.opened(ticket, user, message.id)
     flush()

@@ -311,3 +311,21 @@ def test_a_marketplace_message_after_a_staff_answer_gets_a_fresh_sla(db, deliver
     ticket = _ticket(db)
     assert ticket.status is TicketStatus.open
     assert ticket.due_at == moment[0] + timedelta(hours=24)  # "next reply": not the 4 h left at the answer
+
+
+def test_a_new_ticket_is_written_in_one_insert_per_row_and_answered_without_reading_it_again(
+        db, deliver, marketplace, count_queries):
+    """Each row of a new ticket (the ticket, its message, its event, the delivery's record) is one INSERT with
+    all its values: no UPDATE follows, and the answer's ticket number is not read again after the commit."""
+    with count_queries() as statements:
+        response = deliver(payload(message=("msg-1", "Onde está?")))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    writes = [s.split("(")[0].strip() for s in statements if not s.lstrip().startswith("SELECT")]
+    assert [w for w in writes if w.startswith("UPDATE")] == [], statements
+    assert statements[-1].startswith("INSERT INTO integration_events"), statements[-1]
+    # The channel, the repeat check, the order, the ticket by its code, the number's check, the store
+    # settings; four INSERTs and the stored KPI days to forget. SQLite takes its write lock first and so
+    # reads the channel again.
+    extra = 2 if db.engine.dialect.name == "sqlite" else 0
+    assert len(statements) <= 11 + extra, statements
+    assert _ticket(db).messages[0].external_id == "msg-1" and _ticket(db).marketplace_state_at is not None

@@ -57,7 +57,7 @@ def channel_events(code: str):
     try:
         channel = inbound.integrated_channel(code)
         event = parse_event(signed_body(channel))
-        outcome = _apply_and_commit(channel, event, rid)
+        result, number = _apply_and_commit(channel, event, rid)
     except DomainError as error:
         db.session.rollback()
         log.warning("webhook refused: request_id=%s channel=%r known=%s status=%s code=%s field=%s reason=%s",
@@ -65,17 +65,19 @@ def channel_events(code: str):
         response = jsonify(error={"code": error.code, "message": str(error.message), "field": error.field,
                                   "request_id": rid})
         return response, error.status_code
-    return jsonify(result=outcome.result, ticket=outcome.ticket.number if outcome.ticket else None, request_id=rid)
+    return jsonify(result=result, ticket=number, request_id=rid)
 
 
-def _apply_and_commit(channel: Channel, event: inbound.InboundEvent, rid: str) -> inbound.Outcome:
-    """Apply and commit; after losing a race to a parallel delivery, roll back and apply again."""
+def _apply_and_commit(channel: Channel, event: inbound.InboundEvent, rid: str) -> tuple[str, str | None]:
+    """Apply and commit, returning the result and the ticket's number; after losing a race to a parallel
+    delivery, roll back and apply again."""
     for attempt in range(ATTEMPTS):
         try:
-            races.start_over()
+            races.start_attempt(attempt)
             outcome = inbound.apply_event(channel, event, rid)
+            number = outcome.ticket.number if outcome.ticket else None  # read before the commit expires it
             db.session.commit()
-            return outcome
+            return outcome.result, number
         except (IntegrityError, StaleTicket, OperationalError) as error:
             db.session.rollback()
             if not isinstance(error, StaleTicket) and not races.lost_a_race(error):
