@@ -195,7 +195,9 @@ def test_a_silent_correios_never_holds_the_page(app, client, order, monkeypatch,
         answers = [client.get(f"/orders/{order.number}/tracking.json").get_json() for _ in range(3)]
         html = client.get(f"/orders/{order.number}/tracking").get_data(as_text=True)
         elapsed = time.monotonic() - started
-    assert elapsed < 2, elapsed
+    # One request held by Correios would take the 8 s read timeout; four answered at once take well under half
+    # of it even on a loaded machine.
+    assert elapsed < 4, elapsed
     assert all(a["refreshing"] is True and a["events"] == [] and a["public_url"] == PUBLIC for a in answers)
     assert "data-tracking-refreshing" in html
     # Four page views of one stale history ask the worker once.
