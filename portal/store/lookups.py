@@ -1,6 +1,8 @@
-"""The short lists many staff pages show (channels, ticket reasons, the staff), kept by each process while unchanged.
+"""The short lists many pages show (channels, ticket reasons, the staff, the trusted tracking hosts), kept by each
+process while unchanged.
 
-Every flush that adds, changes or removes a channel, a ticket reason or a staff account gives the settings row a
+Every flush that adds, changes or removes a channel, a ticket reason, a staff account or a trusted tracking host
+gives the settings row a
 new random `lists_version`, in the same transaction. A page reads that token with the store settings it loads
 anyway, and a process reuses the lists it read under the same token: they cost no query until one of them
 changes, in any process. A token is never used twice, so a transaction rolled back after the lists were read
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..core.templating import store_settings
 from ..extensions import db
-from ..models import STAFF_ROLES, Channel, Role, StoreSettings, TicketReason, User
+from ..models import STAFF_ROLES, Channel, Role, StoreSettings, TicketReason, TrustedHost, User
 from ..models.tickets import reason_label
 
 # A staff account's change that shows in the lists (a new password or session does not).
@@ -64,6 +66,7 @@ class Lists:
     channels: tuple[ChannelItem, ...]  # by name
     reasons: tuple[ReasonItem, ...]  # in the merchant's order
     staff: tuple[StaffItem, ...]  # every staff account, active or not, by name and address
+    trusted_hosts: tuple[str, ...]  # the hosts whose https tracking pages show inside the portal, sorted
 
 
 def _read() -> Lists:
@@ -75,7 +78,8 @@ def _read() -> Lists:
     staff = tuple(StaffItem(u.id, u.name, u.email, u.role, u.active) for u in db.session.execute(
         db.select(User.id, User.name, User.email, User.role, User.active)
         .where(User.role.in_(STAFF_ROLES)).order_by(User.name, User.email, User.id)))
-    return Lists(channels, reasons, staff)
+    hosts = tuple(db.session.scalars(db.select(TrustedHost.host).order_by(TrustedHost.host)))
+    return Lists(channels, reasons, staff, hosts)
 
 
 def lists() -> Lists:
@@ -91,6 +95,11 @@ def lists() -> Lists:
     return fresh
 
 
+def trusted_hosts() -> list[str]:
+    """Return the trusted tracking hosts (as TrustedHost.all_hosts), from the kept lists."""
+    return list(lists().trusted_hosts)
+
+
 def colleagues(of: User) -> list[StaffItem]:
     """Return the active staff a ticket can be handed to, `of` (the signed-in user) left out."""
     return [person for person in lists().staff if person.active and person.id != of.id]
@@ -98,10 +107,12 @@ def colleagues(of: User) -> list[StaffItem]:
 
 def _touches_lists(session: Session) -> bool:
     for obj in (*session.new, *session.deleted):
-        if isinstance(obj, Channel | TicketReason) or (isinstance(obj, User) and obj.role in STAFF_ROLES):
+        if isinstance(obj, Channel | TicketReason | TrustedHost) or (
+                isinstance(obj, User) and obj.role in STAFF_ROLES):
             return True
     for obj in session.dirty:
-        if isinstance(obj, Channel | TicketReason) and session.is_modified(obj, include_collections=False):
+        if isinstance(obj, Channel | TicketReason | TrustedHost) and session.is_modified(
+                obj, include_collections=False):
             return True
         if isinstance(obj, User):
             attrs = inspect(obj).attrs

@@ -14,10 +14,11 @@ import trackers
 
 from ..core.queue import call_after_commit
 from ..extensions import db
-from ..models import DeflectionOutcome, HelpDeflection, TicketReason, TrackingSnapshot, TrustedHost
+from ..models import DeflectionOutcome, HelpDeflection, TicketReason, TrackingSnapshot
 from ..models.base import utcnow
 from ..orders import tracking, tracking_refresh
 from ..orders.timeline import STEP_LABELS, build_timeline
+from ..store import lookups
 from .lifecycle import expected_delivery
 
 # A reload within this time refreshes the shopper's undecided answer instead of counting another one.
@@ -135,7 +136,7 @@ def _latest_event(link) -> tuple[CarrierEvent | None, bool]:
 
 def answer_for(order) -> Answer:
     """Work out the order's answer from its timeline, the tracking cache and its late flag."""
-    steps = build_timeline(order, TrustedHost.all_hosts())
+    steps = build_timeline(order, lookups.trusted_hosts())
     step = _step(steps)
     link = next((s.tracking for s in steps if s.tracking is not None), None)
     event, refreshing = _latest_event(link)

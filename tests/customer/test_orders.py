@@ -362,3 +362,22 @@ def test_an_order_without_items_shows_an_empty_state_instead_of_a_table(client, 
     assert "This order has no items." in html and "data-no-items" in html
     assert '<table class="items">' not in html
     assert '<table class="items">' in _order_html(client, factory.order(shopper, items=1))
+
+
+def test_a_trusted_host_removed_or_added_counts_on_the_next_page_view(client, shopper, factory, db):
+    """The trusted hosts are kept per process (store/lookups.py); a change is seen by the very next page."""
+    from portal.models import TrustedHost
+
+    host = factory.trusted_host("track.example.com")
+    order = shipped(factory, shopper, "https://track.example.com/t?id=1")
+    db.session.commit()
+    assert 'data-tracking="embed"' in client.get(f"/orders/{order.number}").get_data(as_text=True)
+    db.session.delete(host)
+    db.session.commit()
+    response = client.get(f"/orders/{order.number}")
+    assert 'data-tracking="new_tab"' in response.get_data(as_text=True) and frame_src(response) == "'none'"
+    db.session.add(TrustedHost(host="track.example.com"))
+    db.session.commit()
+    response = client.get(f"/orders/{order.number}")
+    assert 'data-tracking="embed"' in response.get_data(as_text=True)
+    assert frame_src(response) == "https://track.example.com"

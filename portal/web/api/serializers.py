@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 
 import trackers
 
-from ...models import Order, OrderItem, OrderStatus, OrderStatusChange, StoreSettings, TrustedHost
+from ...models import Order, OrderItem, OrderStatus, OrderStatusChange, StoreSettings
 from ...orders.intake import OrderInput
+from ...store import lookups
 
 CENT = Decimal("0.01")
 
@@ -60,7 +61,7 @@ def _item_json(item: OrderItem) -> dict:
 
 
 def tracking_json(shipping_code: str | None) -> dict:
-    link = trackers.classify(shipping_code or "", TrustedHost.all_hosts())
+    link = trackers.classify(shipping_code or "", lookups.trusted_hosts())
     return {"kind": str(link.kind.value), "url": link.url, "code": link.code}
 
 

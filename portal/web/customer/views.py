@@ -14,10 +14,10 @@ from ...core.assets import long_lived, revalidated
 from ...core.security import allow_frames_from
 from ...core.templating import store_settings
 from ...extensions import db, login
-from ...models import TrustedHost
 from ...models.settings import DEFAULT_ACCENT, DEFAULT_PRIMARY
 from ...orders import tracking_refresh
 from ...orders.timeline import build_timeline
+from ...store import lookups
 from ...store.colours import readable_on, text_on_white
 from ...tickets.actions import cancelled_units
 from ...tickets.order_history import build_history
@@ -64,7 +64,7 @@ def orders():
 
 def _order_and_steps(number: str):
     order = access.get_order_or_404(number, g.customer)
-    hosts = TrustedHost.all_hosts()
+    hosts = lookups.trusted_hosts()
     return order, build_timeline(order, hosts), hosts
 
 

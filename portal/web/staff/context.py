@@ -16,7 +16,6 @@ from ...models import (
     OutboxItem,
     TextModule,
     Ticket,
-    TrustedHost,
     Visibility,
 )
 from ...orders.timeline import build_timeline
@@ -178,7 +177,7 @@ def order_panel(ticket: Ticket) -> dict:
 
 def order_timeline(order) -> tuple[list, object]:
     """Return the order's timeline steps and its tracking link, if any."""
-    steps = build_timeline(order, TrustedHost.all_hosts())
+    steps = build_timeline(order, lookups.trusted_hosts())
     return steps, next((step.tracking for step in steps if step.tracking is not None), None)
 
 
