@@ -2,11 +2,11 @@
 process while unchanged.
 
 Every flush that adds, changes or removes a channel, a ticket reason, a staff account or a trusted tracking host
-gives the settings row a
-new random `lists_version`, in the same transaction. A page reads that token with the store settings it loads
-anyway, and a process reuses the lists it read under the same token: they cost no query until one of them
-changes, in any process. A token is never used twice, so a transaction rolled back after the lists were read
-under its token leaves nothing that a later change could match.
+gives the settings row a new random `lists_version`, in the same transaction. A page reads that token with the
+store settings it loads anyway, and a process reuses the lists it read under the same token: they cost no query
+until one of them changes, in any process. A token is never used twice, so a transaction rolled back after the
+lists were read under its token leaves nothing that a later change could match. The ORM's bulk statements on
+those tables (`session.execute(delete(TrustedHost)…)`) renew it too; plain SQL must set it itself.
 """
 import secrets
 from dataclasses import dataclass
@@ -120,6 +120,20 @@ def _touches_lists(session: Session) -> bool:
                     obj.role in STAFF_ROLES and any(attrs[name].history.has_changes() for name in _USER_FIELDS)):
                 return True
     return False
+
+
+_WATCHED = (Channel, TicketReason, TrustedHost, User)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_change(state) -> None:
+    """A bulk INSERT, UPDATE or DELETE of the ORM on a listed table renews the token in the same transaction."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and issubclass(mapper.class_, _WATCHED):
+        state.session.execute(db.update(StoreSettings).where(StoreSettings.id == 1)
+                              .values(lists_version=secrets.token_hex(8)))
 
 
 @event.listens_for(Session, "before_flush")

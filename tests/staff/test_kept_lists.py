@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from portal.models import Role, StoreSettings, TicketReason
+from portal.models import Role, StoreSettings, TicketReason, User
 
 pytestmark = pytest.mark.db
 
@@ -118,3 +118,11 @@ def test_a_kept_reason_is_labelled_in_each_pages_language(client, login, agent, 
     english = client.get("/staff/").get_data(as_text=True)
     portuguese = client.get("/staff/", headers={"Accept-Language": "pt-BR"}).get_data(as_text=True)
     assert ">Where is my order?</option>" in english and ">Onde está meu pedido?</option>" in portuguese
+
+
+def test_a_bulk_statement_of_the_orm_renews_the_lists_too(client, login, agent, colleague, ticket, db):
+    login(agent)
+    assert _assignees(client.get("/staff/").get_data(as_text=True)) == ["Bruno Colega"]
+    db.session.execute(db.update(User).where(User.id == colleague.id).values(name="Bruno Souza"))
+    db.session.commit()
+    assert _assignees(client.get("/staff/").get_data(as_text=True)) == ["Bruno Souza"]
