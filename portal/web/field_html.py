@@ -99,7 +99,7 @@ def field_html(field, hint=None, **values) -> Markup:
     if hint:
         parts.append(f'<p class="field__hint" id="{escape(fid)}-hint">{escape(hint)}</p>')
     parts.append(control(field, class_="field__input", aria_describedby=" ".join(described) if described else False,
-                         aria_invalid="true" if field.errors else False, required=field.flags.required, **values))
+                         aria_invalid="true" if field.errors else False, required=bool(field.flags.required), **values))
     if field.errors:
         parts.append(errors_list(field, fid))
     parts.append("</div>")
