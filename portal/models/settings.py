@@ -36,7 +36,8 @@ class StoreSettings(db.Model):
     switch_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Compare-and-set counter of the status rules matrix (saved apart from the settings forms).
     rules_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    # A new random token whenever a channel, a ticket reason or a staff account changes (store/lookups.py).
+    # A new random token whenever a channel, a ticket reason, a staff account or a trusted host changes
+    # (store/lookups.py).
     lists_version: Mapped[str | None] = mapped_column(String(16), default=lambda: secrets.token_hex(8))
     statuses_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Telesales: the highest manual price an operator may set (cents), how long a shared cart link lives,

@@ -21,7 +21,9 @@ from ..extensions import db
 from ..models import STAFF_ROLES, Channel, Role, StoreSettings, TicketReason, TrustedHost, User
 from ..models.tickets import reason_label
 
-# A staff account's change that shows in the lists (a new password or session does not).
+# Every change to one of these shows in the lists; of a staff account, only a change to these fields does (a new
+# password or session does not).
+_LISTED = (Channel, TicketReason, TrustedHost)
 _USER_FIELDS = ("name", "email", "role", "active")
 
 
@@ -70,8 +72,9 @@ class Lists:
 
 
 def _read() -> Lists:
-    channels = tuple(ChannelItem(c.id, c.code, c.name, c.is_marketplace, c.active)
-                     for c in db.session.scalars(db.select(Channel).order_by(Channel.name, Channel.id)))
+    channels = tuple(ChannelItem(*row) for row in db.session.execute(
+        db.select(Channel.id, Channel.code, Channel.name, Channel.is_marketplace, Channel.active)
+        .order_by(Channel.name, Channel.id)))
     reasons = tuple(ReasonItem(r.id, r.code, r.label, tuple(sorted((r.labels or {}).items())), r.active)
                     for r in db.session.scalars(db.select(TicketReason)
                                                 .order_by(TicketReason.position, TicketReason.id)))
@@ -83,7 +86,7 @@ def _read() -> Lists:
 
 
 def lists() -> Lists:
-    """Return the channels, reasons and staff, read again only when the settings' token changed."""
+    """Return the channels, reasons, staff and trusted hosts, read again only when the settings' token changed."""
     token = store_settings().lists_version
     kept = current_app.extensions.setdefault("store_lists", {})
     if token and kept.get("token") == token:
@@ -107,12 +110,10 @@ def colleagues(of: User) -> list[StaffItem]:
 
 def _touches_lists(session: Session) -> bool:
     for obj in (*session.new, *session.deleted):
-        if isinstance(obj, Channel | TicketReason | TrustedHost) or (
-                isinstance(obj, User) and obj.role in STAFF_ROLES):
+        if isinstance(obj, _LISTED) or (isinstance(obj, User) and obj.role in STAFF_ROLES):
             return True
     for obj in session.dirty:
-        if isinstance(obj, Channel | TicketReason | TrustedHost) and session.is_modified(
-                obj, include_collections=False):
+        if isinstance(obj, _LISTED) and session.is_modified(obj, include_collections=False):
             return True
         if isinstance(obj, User):
             attrs = inspect(obj).attrs
@@ -122,16 +123,13 @@ def _touches_lists(session: Session) -> bool:
     return False
 
 
-_WATCHED = (Channel, TicketReason, TrustedHost, User)
-
-
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_change(state) -> None:
     """A bulk INSERT, UPDATE or DELETE of the ORM on a listed table renews the token in the same transaction."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     mapper = state.bind_mapper
-    if mapper is not None and issubclass(mapper.class_, _WATCHED):
+    if mapper is not None and issubclass(mapper.class_, (*_LISTED, User)):
         state.session.execute(db.update(StoreSettings).where(StoreSettings.id == 1)
                               .values(lists_version=secrets.token_hex(8)))
 
